@@ -1,0 +1,292 @@
+"""The REST API: thin views over `storming.services` and `storming.access`."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+
+from . import access, services
+from .errors import forbidden, invalid, not_found
+from .models import Board
+from .serializers import (
+    BoardCreateSerializer,
+    BoardSerializer,
+    CommandSerializer,
+    ErrorSerializer,
+    EventPageSerializer,
+    EventSerializer,
+    InviteSerializer,
+    JoinSerializer,
+    MemberAddSerializer,
+    MemberChangeSerializer,
+    MemberSerializer,
+    StateSerializer,
+)
+
+MAX_PAGE = 1000
+ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409, 429)}
+
+
+class CommandThrottle(UserRateThrottle):
+    """Per account (or per address for guests); the rate is a setting."""
+
+    scope = "board_commands"
+
+
+def _int_param(request, name, default, low=0, high=None):
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid(f"{name} must be a whole number") from None
+    if value < low or (high is not None and value > high):
+        raise invalid(f"{name} must be between {low} and {high}")
+    return value
+
+
+class BoardViewSet(viewsets.ViewSet):
+    """Boards the caller is on; commands, log, state, members and invite."""
+
+    lookup_value_regex = "[0-9a-f-]{36}"
+
+    # -- resolving the board and the caller's membership -----------------------
+
+    def _guest_board_ids(self):
+        return list(self.request.session.get(access.GUEST_SESSION_KEY, {}))
+
+    def _board(self, pk):
+        """The board and the caller's member; 404 to anyone not on it."""
+        board = Board.objects.filter(pk=pk).first()
+        member = board and access.member_for(board, self.request.user, self.request.session)
+        if not access.can_view(member):
+            raise Http404
+        return board, member
+
+    def _roles(self, boards):
+        user = self.request.user
+        guests = self.request.session.get(access.GUEST_SESSION_KEY, {})
+        roles = {}
+        for board in boards:
+            for member in board.members.all():
+                if (user.is_authenticated and member.user_id == user.pk) or (
+                    member.user_id is None and guests.get(str(board.pk)) == str(member.pk)
+                ):
+                    roles[board.pk] = member.role
+        return roles
+
+    # -- CRUD --------------------------------------------------------------------
+
+    @extend_schema(
+        responses=BoardSerializer(many=True),
+        parameters=[OpenApiParameter("archived", bool, description="Include archived boards")],
+    )
+    def list(self, request):
+        user = request.user
+        guests = request.session.get(access.GUEST_SESSION_KEY, {})
+        mine = Q(members__user=user) if user.is_authenticated else Q(pk__in=[])
+        mine |= Q(members__pk__in=list(guests.values()), members__user__isnull=True)
+        boards = Board.objects.filter(mine).distinct().prefetch_related("members")
+        if request.query_params.get("archived") not in ("1", "true", "yes"):
+            boards = boards.filter(archived=False)
+        boards = list(boards)
+        context = {"roles": self._roles(boards)}
+        return Response(BoardSerializer(boards, many=True, context=context).data)
+
+    @extend_schema(request=BoardCreateSerializer, responses={201: BoardSerializer, **ERRORS})
+    def create(self, request):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated("sign in to create boards")
+        form = BoardCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        board = services.create_board(request.user, **form.validated_data)
+        context = {"roles": {board.pk: "facilitator"}}
+        return Response(BoardSerializer(board, context=context).data, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: BoardSerializer, 404: ErrorSerializer})
+    def retrieve(self, request, pk=None):
+        board, member = self._board(pk)
+        context = {"roles": {board.pk: member.role}}
+        return Response(BoardSerializer(board, context=context).data)
+
+    @extend_schema(request=BoardSerializer, responses={200: BoardSerializer, **ERRORS})
+    def partial_update(self, request, pk=None):
+        board, member = self._board(pk)
+        form = BoardSerializer(board, data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        services.update_board(board, member, **form.validated_data)
+        context = {"roles": {board.pk: member.role}}
+        return Response(BoardSerializer(board, context=context).data)
+
+    @extend_schema(request=BoardSerializer, responses={200: BoardSerializer, **ERRORS})
+    def update(self, request, pk=None):
+        return self.partial_update(request, pk)
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def destroy(self, request, pk=None):
+        board, member = self._board(pk)
+        services.delete_board(board, member)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # -- the board's log -----------------------------------------------------------
+
+    @extend_schema(
+        request=CommandSerializer,
+        responses={201: EventSerializer, 200: EventSerializer, **ERRORS},
+        description="Run a board command. A retried command id answers 200 with "
+        "the event it produced the first time.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        throttle_classes=[CommandThrottle],
+    )
+    def commands(self, request, pk=None):
+        board, member = self._board(pk)
+        if not isinstance(request.data, dict):
+            raise invalid("the command must be a JSON object")
+        request.command_id = request.data.get("id")
+        form = CommandSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        command = form.validated_data
+        applied = services.execute(
+            board.pk, member, command["name"], command.get("data"), command.get("id")
+        )
+        code = status.HTTP_200_OK if applied.replayed else status.HTTP_201_CREATED
+        return Response(applied.event, status=code)
+
+    @extend_schema(
+        responses={200: EventPageSerializer, **ERRORS},
+        parameters=[
+            OpenApiParameter("since", int, description="Events after this seq"),
+            OpenApiParameter("limit", int, description=f"Page size, at most {MAX_PAGE}"),
+        ],
+    )
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        board, _ = self._board(pk)
+        since = _int_param(request, "since", 0)
+        limit = _int_param(request, "limit", 500, low=1, high=MAX_PAGE)
+        events = services.events_since(board, since, limit)
+        following = None
+        if len(events) == limit and events[-1]["seq"] < board.head_seq:
+            url = reverse("board-events", args=[board.pk])
+            following = request.build_absolute_uri(
+                f"{url}?since={events[-1]['seq']}&limit={limit}"
+            )
+        return Response({"events": events, "seq": board.head_seq, "next": following})
+
+    @extend_schema(
+        responses={200: StateSerializer, **ERRORS},
+        parameters=[OpenApiParameter("at", int, description="The board as of this seq")],
+    )
+    @action(detail=True, methods=["get"])
+    def state(self, request, pk=None):
+        board, _ = self._board(pk)
+        if request.query_params.get("at"):
+            at = _int_param(request, "at", board.head_seq, high=board.head_seq)
+            body = {"board": str(board.pk), "seq": at, "state": services.state_at(board, at)}
+        else:
+            body = services.board_state(board)
+        body["members"] = MemberSerializer(board.members.select_related("user"), many=True).data
+        return Response(body)
+
+    # -- members ---------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["get"], responses={200: MemberSerializer(many=True), **ERRORS}
+    )
+    @extend_schema(
+        methods=["post"], request=MemberAddSerializer, responses={201: MemberSerializer, **ERRORS}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def members(self, request, pk=None):
+        board, member = self._board(pk)
+        if request.method == "GET":
+            members = board.members.select_related("user")
+            return Response(MemberSerializer(members, many=True).data)
+        form = MemberAddSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = get_user_model().objects.filter(username=form.validated_data["username"]).first()
+        if user is None:
+            raise not_found(f"no user named {form.validated_data['username']}")
+        added = services.add_member(board, member, user, form.validated_data["role"])
+        return Response(MemberSerializer(added).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["patch"], request=MemberChangeSerializer, responses={200: MemberSerializer}
+    )
+    @extend_schema(methods=["delete"], responses={204: None, **ERRORS})
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"members/(?P<member_id>[0-9a-f-]{36})",
+    )
+    def member(self, request, pk=None, member_id=None):
+        board, by = self._board(pk)
+        target = board.members.filter(pk=member_id).first()
+        if target is None:
+            raise not_found("no such member on this board")
+        if request.method == "DELETE":
+            services.remove_member(board, by, target)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        form = MemberChangeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        if "display_name" in form.validated_data:
+            if by.pk != target.pk and not access.can_manage(by):
+                raise forbidden("only a facilitator can rename others")
+            services.rename_member(target, form.validated_data["display_name"])
+        if "role" in form.validated_data:
+            services.set_role(board, by, target, form.validated_data["role"])
+        return Response(MemberSerializer(target).data)
+
+    # -- invite --------------------------------------------------------------------
+
+    def _invite(self, request, board):
+        path = reverse("board", args=[board.pk])
+        url = request.build_absolute_uri(f"{path}?invite={board.invite_token}")
+        return {"token": board.invite_token, "url": url}
+
+    @extend_schema(responses={200: InviteSerializer, **ERRORS})
+    @action(detail=True, methods=["get"])
+    def invite(self, request, pk=None):
+        board, member = self._board(pk)
+        if not access.can_manage(member):
+            raise forbidden("only a facilitator can share the invite link")
+        return Response(self._invite(request, board))
+
+    @extend_schema(request=None, responses={200: InviteSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="invite/regenerate")
+    def regenerate_invite(self, request, pk=None):
+        board, member = self._board(pk)
+        services.regenerate_invite(board, member)
+        return Response(self._invite(request, board))
+
+    @extend_schema(request=JoinSerializer, responses={201: MemberSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def join(self, request, pk=None):
+        """Join through the share link: signed in, or as a guest with a name."""
+        board = Board.objects.filter(pk=pk).first()
+        if board is None:
+            raise Http404
+        form = JoinSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        existing = access.member_for(board, request.user, request.session)
+        if existing is not None:
+            return Response(MemberSerializer(existing).data)
+        member = services.join_by_invite(
+            board,
+            form.validated_data["invite"],
+            user=request.user,
+            display_name=form.validated_data.get("display_name"),
+        )
+        if member.is_guest:
+            access.remember_guest(request.session, member)
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,29 @@
+"""Publishing committed board events to the board's live clients."""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+log = logging.getLogger(__name__)
+
+
+def group_name(board_id):
+    return f"board.{board_id}"
+
+
+def publish(board_id, message):
+    """Send one committed event to everyone on the board.
+
+    Runs after commit: a failure here loses no data, since clients notice the
+    gap in `seq` and catch up from the log.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            group_name(board_id), {"type": "board.event", "message": message}
+        )
+    except Exception:
+        log.exception("could not broadcast event %s of board %s", message.get("seq"), board_id)

@@ -1,0 +1,550 @@
+"""Board commands: validate a command against the board and decide its event.
+
+Pure functions: they read the board through a `BoardView` and return a
+`Change` (the event to append) or raise `CommandError`. They never write; the
+write path in `storming.services` appends and projects what they decide, so the
+same rules hold over REST, the websocket and in tests without a database.
+"""
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from .errors import conflict, invalid, not_found
+from .vocabulary import (
+    DEFAULT_SIZE,
+    MAX_CODE_NAME,
+    MAX_COORDINATE,
+    MAX_DESCRIPTION,
+    MAX_FIELD_PART,
+    MAX_FIELDS,
+    MAX_SIZE,
+    MAX_TEXT,
+    MAX_TIMER_SECONDS,
+    MIN_SIZE,
+    Kind,
+    Phase,
+)
+
+# Fields of a sticky that hold what people wrote or decided, as opposed to
+# where it sits on the board.
+CONTENT_FIELDS = (
+    "kind",
+    "text",
+    "description",
+    "fields",
+    "width",
+    "height",
+    "pivotal",
+    "code_name",
+)
+# A stale `version` on any of these would overwrite someone's words.
+TEXT_FIELDS = frozenset({"text", "description", "fields", "code_name"})
+# Changes a user can take back with undo: the board's content, not its settings.
+UNDOABLE_EVENTS = frozenset(
+    {
+        "sticky.created",
+        "sticky.updated",
+        "sticky.moved",
+        "sticky.deleted",
+        "link.created",
+        "link.deleted",
+        "vote.cast",
+        "vote.retracted",
+    }
+)
+
+
+def iso(moment: datetime) -> str:
+    """One fixed format, so that timestamps sort and compare as strings."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class Change:
+    """The event a command decided on: what to append to the log."""
+
+    name: str
+    data: dict
+    before: dict | None = None
+    undo_of: int | None = None
+    redo_of: int | None = None
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    seq: int
+    name: str
+    data: dict
+    before: dict | None
+    undo_of: int | None
+    redo_of: int | None
+
+
+class BoardView(Protocol):
+    """What deciding a command may read of a board (stickies etc. as dicts)."""
+
+    def sticky(self, sticky_id: str) -> dict | None: ...
+    def sticky_id_taken(self, sticky_id: str) -> bool: ...
+    def link(self, link_id: str) -> dict | None: ...
+    def link_id_taken(self, link_id: str) -> bool: ...
+    def link_between(self, source: str, target: str) -> dict | None: ...
+    def links_of(self, sticky_id: str) -> list[dict]: ...
+    def has_vote(self, sticky_id: str, member: str) -> bool: ...
+    def votes_of(self, sticky_id: str) -> list[dict]: ...
+    def history(self, actor: str) -> list[LoggedEvent]: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    view: BoardView
+    actor: str
+    now: datetime
+    settings: dict = field(default_factory=dict)
+
+
+# -- input validation -------------------------------------------------------
+
+
+def _payload(data, allowed, required=()):
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise invalid("data must be an object")
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise invalid(f"unknown field(s): {', '.join(unknown)}")
+    missing = [name for name in required if name not in data]
+    if missing:
+        raise invalid(f"missing field(s): {', '.join(missing)}")
+    return data
+
+
+def _uuid(value, name):
+    if not isinstance(value, str):
+        raise invalid(f"{name} must be a UUID string")
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise invalid(f"{name} must be a UUID string") from None
+
+
+def _number(value, name, low=-MAX_COORDINATE, high=MAX_COORDINATE):
+    # bool is an int in Python, but `true` is no coordinate.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise invalid(f"{name} must be a number")
+    if not math.isfinite(value):
+        raise invalid(f"{name} must be a finite number")
+    if not low <= value <= high:
+        raise invalid(f"{name} must be between {low:g} and {high:g}")
+    return float(value)
+
+
+def _text(value, name, limit):
+    if not isinstance(value, str):
+        raise invalid(f"{name} must be a string")
+    if len(value) > limit:
+        raise invalid(f"{name} is {len(value)} characters long; the limit is {limit}")
+    if "\x00" in value:
+        raise invalid(f"{name} must not contain NUL characters")
+    return value
+
+
+def _kind(value):
+    if value not in Kind.values:
+        raise invalid(f"kind must be one of: {', '.join(Kind.values)}")
+    return value
+
+
+def _bool(value, name):
+    if not isinstance(value, bool):
+        raise invalid(f"{name} must be true or false")
+    return value
+
+
+def _code_name(value):
+    value = _text(value, "code_name", MAX_CODE_NAME).strip()
+    if value and not value.isidentifier():
+        raise invalid("code_name must be a valid identifier (letters, digits, _)")
+    return value
+
+
+def _fields(value):
+    """Accept ["name: type", ...] or [{"name": ..., "type": ...}, ...]."""
+    if not isinstance(value, list):
+        raise invalid("fields must be a list of 'name: type' entries")
+    if len(value) > MAX_FIELDS:
+        raise invalid(f"at most {MAX_FIELDS} fields")
+    result = []
+    for item in value:
+        if isinstance(item, str):
+            name, _, type_ = item.partition(":")
+        elif isinstance(item, dict) and set(item) <= {"name", "type"}:
+            name, type_ = item.get("name"), item.get("type", "")
+        else:
+            raise invalid("each field must be 'name: type' or {name, type}")
+        if not isinstance(name, str) or not isinstance(type_, str):
+            raise invalid("field names and types must be strings")
+        name, type_ = name.strip(), type_.strip()
+        if not name:
+            raise invalid("a field needs a name")
+        if len(name) > MAX_FIELD_PART or len(type_) > MAX_FIELD_PART:
+            raise invalid(f"field names and types are limited to {MAX_FIELD_PART}")
+        result.append({"name": name, "type": type_})
+    return result
+
+
+def _size(value, name):
+    return _number(value, name, MIN_SIZE, MAX_SIZE)
+
+
+UPDATABLE = {
+    "text": lambda v: _text(v, "text", MAX_TEXT),
+    "description": lambda v: _text(v, "description", MAX_DESCRIPTION),
+    "fields": _fields,
+    "kind": _kind,
+    "width": lambda v: _size(v, "width"),
+    "height": lambda v: _size(v, "height"),
+    "pivotal": lambda v: _bool(v, "pivotal"),
+    "code_name": _code_name,
+}
+
+
+def _existing_sticky(ctx, sticky_id, name="id"):
+    sticky = ctx.view.sticky(_uuid(sticky_id, name))
+    if sticky is None:
+        raise not_found(f"no sticky {sticky_id} on this board")
+    return sticky
+
+
+# -- decisions, one per command --------------------------------------------
+
+
+def sticky_create(ctx, data):
+    data = _payload(
+        data,
+        {"id", "x", "y", *UPDATABLE},
+        required=("kind", "x", "y"),
+    )
+    kind = _kind(data["kind"])
+    sticky_id = _uuid(data["id"], "id") if "id" in data else str(uuid.uuid4())
+    if ctx.view.sticky_id_taken(sticky_id):
+        raise conflict(f"a sticky with id {sticky_id} already exists")
+    width, height = DEFAULT_SIZE[kind]
+    values = {name: UPDATABLE[name](data[name]) for name in UPDATABLE if name in data}
+    if values.get("pivotal") and kind != Kind.EVENT:
+        raise invalid("only events can be pivotal")
+    now = iso(ctx.now)
+    sticky = {
+        "id": sticky_id,
+        "kind": kind,
+        "text": values.get("text", ""),
+        "description": values.get("description", ""),
+        "fields": values.get("fields", []),
+        "x": _number(data["x"], "x"),
+        "y": _number(data["y"], "y"),
+        "width": values.get("width", float(width)),
+        "height": values.get("height", float(height)),
+        "pivotal": values.get("pivotal", False),
+        "code_name": values.get("code_name", ""),
+        "version": 1,
+        "author": ctx.actor,
+        "created_at": now,
+        "updated_at": now,
+    }
+    return Change("sticky.created", sticky)
+
+
+def sticky_update(ctx, data):
+    data = _payload(data, {"id", "version", *UPDATABLE}, required=("id",))
+    sticky = _existing_sticky(ctx, data["id"])
+    changes = {name: UPDATABLE[name](data[name]) for name in UPDATABLE if name in data}
+    if not changes:
+        raise invalid(f"nothing to update; give any of: {', '.join(UPDATABLE)}")
+    kind = changes.get("kind", sticky["kind"])
+    if changes.get("pivotal") and kind != Kind.EVENT:
+        raise invalid("only events can be pivotal")
+    if kind != Kind.EVENT and sticky["pivotal"] and "pivotal" not in changes:
+        changes["pivotal"] = False
+    if "version" in data:
+        version = data["version"]
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise invalid("version must be an integer")
+        if version != sticky["version"] and TEXT_FIELDS & set(changes):
+            raise conflict(
+                "someone else changed this sticky first; here is its current text",
+                details={"sticky": sticky},
+            )
+    return _update(ctx, sticky, changes)
+
+
+def _update(ctx, sticky, changes, **marks):
+    data = {
+        "id": sticky["id"],
+        **changes,
+        "version": sticky["version"] + 1,
+        "updated_at": iso(ctx.now),
+    }
+    before = {name: sticky[name] for name in changes}
+    return Change("sticky.updated", data, before, **marks)
+
+
+def sticky_move(ctx, data):
+    data = _payload(data, {"id", "x", "y", "version"}, required=("id", "x", "y"))
+    sticky = _existing_sticky(ctx, data["id"])
+    position = {"x": _number(data["x"], "x"), "y": _number(data["y"], "y")}
+    return _move(ctx, sticky, position)
+
+
+def _move(ctx, sticky, position, **marks):
+    data = {
+        "id": sticky["id"],
+        **position,
+        "version": sticky["version"] + 1,
+        "updated_at": iso(ctx.now),
+    }
+    return Change("sticky.moved", data, {"x": sticky["x"], "y": sticky["y"]}, **marks)
+
+
+def sticky_delete(ctx, data):
+    data = _payload(data, {"id"}, required=("id",))
+    return _delete(ctx, _existing_sticky(ctx, data["id"]))
+
+
+def _delete(ctx, sticky, **marks):
+    links = ctx.view.links_of(sticky["id"])
+    # Links and votes go with the sticky; `before` keeps them for undo.
+    data = {"id": sticky["id"], "links": sorted(link["id"] for link in links)}
+    before = {"sticky": sticky, "links": links, "votes": ctx.view.votes_of(sticky["id"])}
+    return Change("sticky.deleted", data, before, **marks)
+
+
+def link_create(ctx, data):
+    data = _payload(data, {"id", "from", "to"}, required=("from", "to"))
+    source = _existing_sticky(ctx, data["from"], "from")
+    target = _existing_sticky(ctx, data["to"], "to")
+    if source["id"] == target["id"]:
+        raise invalid("a sticky cannot link to itself")
+    link_id = _uuid(data["id"], "id") if "id" in data else str(uuid.uuid4())
+    if ctx.view.link_id_taken(link_id):
+        raise conflict(f"a link with id {link_id} already exists")
+    if ctx.view.link_between(source["id"], target["id"]) is not None:
+        raise conflict("these stickies are already linked")
+    link = {
+        "id": link_id,
+        "from": source["id"],
+        "to": target["id"],
+        "author": ctx.actor,
+        "created_at": iso(ctx.now),
+    }
+    return Change("link.created", link)
+
+
+def link_delete(ctx, data):
+    data = _payload(data, {"id"}, required=("id",))
+    link = ctx.view.link(_uuid(data["id"], "id"))
+    if link is None:
+        raise not_found(f"no link {data['id']} on this board")
+    return Change("link.deleted", {"id": link["id"]}, link)
+
+
+def vote_cast(ctx, data):
+    data = _payload(data, {"id"}, required=("id",))
+    sticky = _existing_sticky(ctx, data["id"])
+    if ctx.view.has_vote(sticky["id"], ctx.actor):
+        raise conflict("you have already voted for this sticky")
+    vote = {"sticky": sticky["id"], "member": ctx.actor, "created_at": iso(ctx.now)}
+    return Change("vote.cast", vote)
+
+
+def vote_retract(ctx, data):
+    data = _payload(data, {"id"}, required=("id",))
+    sticky = _existing_sticky(ctx, data["id"])
+    votes = [v for v in ctx.view.votes_of(sticky["id"]) if v["member"] == ctx.actor]
+    if not votes:
+        raise not_found("you have not voted for this sticky")
+    return Change("vote.retracted", {"sticky": sticky["id"], "member": ctx.actor}, votes[0])
+
+
+def phase_set(ctx, data):
+    data = _payload(data, {"phase"}, required=("phase",))
+    if data["phase"] not in Phase.values:
+        raise invalid(f"phase must be one of: {', '.join(Phase.values)}")
+    return Change(
+        "phase.changed", {"phase": data["phase"]}, {"phase": ctx.settings.get("phase")}
+    )
+
+
+def timer_start(ctx, data):
+    data = _payload(data, {"seconds"}, required=("seconds",))
+    seconds = data["seconds"]
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise invalid("seconds must be a whole number")
+    if not 1 <= seconds <= MAX_TIMER_SECONDS:
+        raise invalid(f"seconds must be between 1 and {MAX_TIMER_SECONDS}")
+    ends_at = iso(ctx.now + timedelta(seconds=seconds))
+    return Change("timer.started", {"seconds": seconds, "ends_at": ends_at})
+
+
+def timer_stop(ctx, data):
+    _payload(data, set())
+    return Change("timer.stopped", {})
+
+
+def board_lock(ctx, data):
+    _payload(data, set())
+    return Change("board.locked", {})
+
+
+def board_unlock(ctx, data):
+    _payload(data, set())
+    return Change("board.unlocked", {})
+
+
+# -- undo and redo ------------------------------------------------------------
+
+
+def stacks(history):
+    """The actor's undo and redo stacks (seqs), from their own events in order.
+
+    Undo pops the newest own change; redo takes back the newest undo, and any
+    fresh change clears the redo stack, as in every editor.
+    """
+    undo, redo = [], []
+    for event in history:
+        if event.undo_of is not None:
+            if undo and undo[-1] == event.undo_of:
+                undo.pop()
+            redo.append(event.seq)
+        elif event.redo_of is not None:
+            if redo and redo[-1] == event.redo_of:
+                redo.pop()
+            undo.append(event.seq)
+        else:
+            undo.append(event.seq)
+            redo.clear()
+    return undo, redo
+
+
+def undo(ctx, data):
+    _payload(data, set())
+    history = ctx.view.history(ctx.actor)
+    undo_stack, _ = stacks(history)
+    if not undo_stack:
+        raise not_found("nothing to undo")
+    target = next(e for e in history if e.seq == undo_stack[-1])
+    return invert(ctx, target, undo_of=target.seq)
+
+
+def redo(ctx, data):
+    _payload(data, set())
+    history = ctx.view.history(ctx.actor)
+    _, redo_stack = stacks(history)
+    if not redo_stack:
+        raise not_found("nothing to redo")
+    target = next(e for e in history if e.seq == redo_stack[-1])
+    # Redoing is undoing the undo.
+    return invert(ctx, target, redo_of=target.seq)
+
+
+def _still(ctx, current, expected, fields):
+    """Refuse to invert a change that someone has since built upon."""
+    if current is None:
+        raise conflict("that sticky has been deleted since")
+    if any(current[name] != expected[name] for name in fields):
+        raise conflict(
+            "someone changed this since; undo would overwrite their work",
+            details={"sticky": current},
+        )
+
+
+def invert(ctx, event, **marks):
+    """The change that takes `event` back, given the board as it is now."""
+    data, before = event.data, event.before
+    view = ctx.view
+    if event.name == "sticky.created":
+        current = view.sticky(data["id"])
+        _still(ctx, current, data, CONTENT_FIELDS)
+        return _delete(ctx, current, **marks)
+    if event.name == "sticky.deleted":
+        sticky = before["sticky"]
+        if view.sticky_id_taken(sticky["id"]):
+            raise conflict("that sticky exists again")
+        restored = dict(sticky, version=sticky["version"] + 1, updated_at=iso(ctx.now))
+        # Bring back the links whose other end is still there.
+        restored["links"] = [
+            link
+            for link in before["links"]
+            if not view.link_id_taken(link["id"])
+            and view.sticky(link["to"] if link["from"] == sticky["id"] else link["from"])
+        ]
+        restored["votes"] = before["votes"]
+        return Change("sticky.created", restored, None, **marks)
+    if event.name == "sticky.updated":
+        current = view.sticky(data["id"])
+        _still(ctx, current, data, before)
+        return _update(ctx, current, dict(before), **marks)
+    if event.name == "sticky.moved":
+        current = view.sticky(data["id"])
+        _still(ctx, current, data, ("x", "y"))
+        return _move(ctx, current, dict(before), **marks)
+    if event.name == "link.created":
+        link = view.link(data["id"])
+        if link is None:
+            raise conflict("that link has been deleted since")
+        return Change("link.deleted", {"id": link["id"]}, link, **marks)
+    if event.name == "link.deleted":
+        link = before
+        ends = (view.sticky(link["from"]), view.sticky(link["to"]))
+        if None in ends or view.link_id_taken(link["id"]):
+            raise conflict("that link cannot come back: a sticky it joined is gone")
+        if view.link_between(link["from"], link["to"]) is not None:
+            raise conflict("these stickies are linked again already")
+        return Change("link.created", link, None, **marks)
+    if event.name == "vote.cast":
+        if not view.has_vote(data["sticky"], data["member"]):
+            raise conflict("that vote has been retracted since")
+        return Change("vote.retracted", _vote_key(data), data, **marks)
+    if event.name == "vote.retracted":
+        if view.sticky(data["sticky"]) is None:
+            raise conflict("that sticky has been deleted since")
+        if view.has_vote(data["sticky"], data["member"]):
+            raise conflict("that vote is there already")
+        return Change("vote.cast", dict(before), None, **marks)
+    raise AssertionError(f"{event.name} is not undoable")
+
+
+def _vote_key(vote):
+    return {"sticky": vote["sticky"], "member": vote["member"]}
+
+
+DECIDERS = {
+    "sticky.create": sticky_create,
+    "sticky.update": sticky_update,
+    "sticky.move": sticky_move,
+    "sticky.delete": sticky_delete,
+    "link.create": link_create,
+    "link.delete": link_delete,
+    "phase.set": phase_set,
+    "vote.cast": vote_cast,
+    "vote.retract": vote_retract,
+    "timer.start": timer_start,
+    "timer.stop": timer_stop,
+    "board.lock": board_lock,
+    "board.unlock": board_unlock,
+    "undo": undo,
+    "redo": redo,
+}
+COMMAND_NAMES = tuple(DECIDERS)
+
+
+def decide(ctx, name, data):
+    try:
+        decider = DECIDERS[name]
+    except (KeyError, TypeError):
+        raise invalid(
+            f"unknown command {name!r}; known: {', '.join(COMMAND_NAMES)}"
+        ) from None
+    return decider(ctx, data)

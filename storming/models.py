@@ -1,0 +1,175 @@
+"""Boards, their members, the board's event log and its projection tables.
+
+`BoardEvent` is the source of truth. `Sticky`, `Link`, `Vote` and the board's
+settings columns (phase, lock, timer) are a projection of the log, written only
+by `storming.services` in the transaction that appends the event. Who did what
+is kept as member ids (UUIDs, not foreign keys) so that removing a member never
+rewrites history or the projection.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .vocabulary import Kind, Phase, Role
+
+
+def new_invite_token():
+    return secrets.token_urlsafe(24)
+
+
+class Board(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="created_boards",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived = models.BooleanField(default=False)
+    invite_token = models.CharField(max_length=64, unique=True, default=new_invite_token)
+    # The log's head: the seq of the last appended event.
+    head_seq = models.PositiveBigIntegerField(default=0)
+    # Board settings, projected from the log like the stickies.
+    phase = models.CharField(max_length=16, choices=Phase.choices, default=Phase.FIND)
+    locked = models.BooleanField(default=False)
+    timer_seconds = models.PositiveIntegerField(null=True, blank=True)
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class Member(models.Model):
+    """Someone on a board: an account holder, or a guest who came by invite."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    display_name = models.CharField(max_length=80)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PARTICIPANT)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "user"],
+                condition=Q(user__isnull=False),
+                name="one_membership_per_user",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.role})"
+
+    @property
+    def is_guest(self):
+        return self.user_id is None
+
+
+class Sticky(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="stickies")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    # [{"name": "order_id", "type": "uuid"}, ...]: the data an event or a
+    # command carries, used by code generation.
+    fields = models.JSONField(default=list, blank=True)
+    x = models.FloatField()
+    y = models.FloatField()
+    width = models.FloatField()
+    height = models.FloatField()
+    pivotal = models.BooleanField(default=False)
+    code_name = models.CharField(max_length=80, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    author = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "stickies"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.kind}: {self.text[:40]}"
+
+
+class Link(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="links")
+    source = models.ForeignKey(Sticky, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Sticky, on_delete=models.CASCADE, related_name="+")
+    author = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="one_link_per_pair")
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} -> {self.target_id}"
+
+
+class Vote(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="votes")
+    sticky = models.ForeignKey(Sticky, on_delete=models.CASCADE, related_name="votes")
+    member = models.UUIDField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sticky", "member"], name="one_vote_per_member")
+        ]
+
+
+class BoardEvent(models.Model):
+    """One entry of a board's append-only log."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=40)
+    # What changed, as sent to clients: enough to apply without asking back.
+    data = models.JSONField()
+    # What it replaced, so that undo can append the inverse event.
+    before = models.JSONField(null=True, blank=True)
+    actor = models.UUIDField(null=True, blank=True)
+    command_id = models.CharField(max_length=64, null=True, blank=True)
+    undo_of = models.PositiveBigIntegerField(null=True, blank=True)
+    redo_of = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["board", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "seq"], name="unique_board_seq"),
+            models.UniqueConstraint(
+                fields=["board", "command_id"],
+                condition=Q(command_id__isnull=False),
+                name="unique_board_command_id",
+            ),
+        ]
+        indexes = [models.Index(fields=["board", "actor", "seq"], name="board_actor_seq")]
+
+    def __str__(self):
+        return f"#{self.seq} {self.name}"

@@ -1,0 +1,121 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from .commands import COMMAND_NAMES
+from .models import Board, Member
+from .vocabulary import Role
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    username = serializers.SerializerMethodField()
+    is_guest = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "display_name", "role", "username", "is_guest", "joined_at"]
+        read_only_fields = fields
+
+    def get_username(self, member) -> str | None:
+        return member.user.get_username() if member.user_id else None
+
+
+class MemberAddSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.PARTICIPANT)
+
+
+class MemberChangeSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    display_name = serializers.CharField(max_length=80, required=False)
+
+
+class BoardSerializer(serializers.ModelSerializer):
+    seq = serializers.IntegerField(source="head_seq", read_only=True)
+    role = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Board
+        fields = [
+            "id",
+            "name",
+            "description",
+            "archived",
+            "phase",
+            "locked",
+            "seq",
+            "role",
+            "page_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "phase", "locked", "seq", "created_at", "updated_at"]
+
+    def get_role(self, board) -> str | None:
+        roles = self.context.get("roles", {})
+        return roles.get(board.pk)
+
+    def get_page_url(self, board) -> str:
+        return reverse("board", args=[board.pk])
+
+
+class BoardCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommandSerializer(serializers.Serializer):
+    """A board command; the same frame the websocket takes (`type` optional)."""
+
+    type = serializers.ChoiceField(choices=["command"], required=False)
+    id = serializers.CharField(
+        required=False, max_length=64, help_text="Client op id; an idempotency key."
+    )
+    name = serializers.ChoiceField(choices=COMMAND_NAMES)
+    data = serializers.JSONField(required=False, default=dict)
+
+
+class EventSerializer(serializers.Serializer):
+    """A board event as clients receive it (documentation only)."""
+
+    type = serializers.CharField()
+    seq = serializers.IntegerField()
+    name = serializers.CharField()
+    data = serializers.JSONField()
+    by = serializers.UUIDField(allow_null=True)
+    id = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+    undo_of = serializers.IntegerField(required=False)
+    redo_of = serializers.IntegerField(required=False)
+
+
+class EventPageSerializer(serializers.Serializer):
+    events = EventSerializer(many=True)
+    seq = serializers.IntegerField(help_text="The board's latest seq.")
+    next = serializers.URLField(allow_null=True)
+
+
+class StateSerializer(serializers.Serializer):
+    board = serializers.UUIDField()
+    seq = serializers.IntegerField()
+    state = serializers.JSONField()
+    members = MemberSerializer(many=True)
+
+
+class InviteSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    url = serializers.URLField()
+
+
+class JoinSerializer(serializers.Serializer):
+    invite = serializers.CharField()
+    display_name = serializers.CharField(max_length=80, required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    type = serializers.CharField(default="error")
+    id = serializers.CharField(allow_null=True)
+    code = serializers.ChoiceField(
+        choices=["invalid", "forbidden", "not_found", "conflict", "rate_limited"]
+    )
+    message = serializers.CharField()

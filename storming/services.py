@@ -1,0 +1,288 @@
+"""Everything that changes a board, and the single write path of its log.
+
+`execute` is the board's write path: it locks the board, checks access, lets
+`storming.commands` decide the event, appends it with the next seq, projects
+it, and broadcasts it once the transaction has committed. REST views and the
+websocket consumer call it; nothing else writes board content.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from . import access, broadcast, state
+from .commands import Context, decide, iso
+from .errors import CommandError, conflict, forbidden, invalid, not_found
+from .models import Board, BoardEvent, Member, new_invite_token
+from .projector import DatabaseView, board_settings, load_snapshot, project, replace_projection
+from .vocabulary import MAX_COMMAND_ID, Role
+
+log = logging.getLogger(__name__)
+
+# Writers of one board queue on its row lock; these retries only cover the
+# rare races the lock cannot (SQLite busy timeouts, a lost unique-key race).
+APPEND_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The outcome of a command: its event as sent to clients."""
+
+    event: dict
+    # True when the command id had been applied before: nothing new was written.
+    replayed: bool = False
+
+    @property
+    def seq(self):
+        return self.event["seq"]
+
+
+def event_message(event: BoardEvent) -> dict:
+    message = {
+        "type": "event",
+        "seq": event.seq,
+        "name": event.name,
+        "data": event.data,
+        "by": str(event.actor) if event.actor else None,
+        "id": event.command_id,
+        "at": iso(event.created_at),
+    }
+    if event.undo_of is not None:
+        message["undo_of"] = event.undo_of
+    if event.redo_of is not None:
+        message["redo_of"] = event.redo_of
+    return message
+
+
+def _check_command_id(command_id):
+    if command_id is None:
+        return None
+    if not isinstance(command_id, str) or not 0 < len(command_id) <= MAX_COMMAND_ID:
+        raise invalid(f"a command id must be a string of 1 to {MAX_COMMAND_ID} characters")
+    return command_id
+
+
+def _lock_board(board_id):
+    try:
+        return Board.objects.select_for_update().get(pk=board_id)
+    except (Board.DoesNotExist, ValueError):
+        raise not_found("no such board") from None
+
+
+def execute(board_id, member: Member, name, data=None, command_id=None) -> Applied:
+    """Run one board command for `member`; raise `CommandError` if refused."""
+    command_id = _check_command_id(command_id)
+    for attempt in range(APPEND_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _execute(board_id, member, name, data, command_id)
+        except (IntegrityError, OperationalError) as error:
+            if attempt == APPEND_ATTEMPTS - 1:
+                raise
+            log.info("retrying board command after %s", error)
+            time.sleep(0.005 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _execute(board_id, member, name, data, command_id):
+    board = _lock_board(board_id)
+    if command_id is not None:
+        earlier = board.events.filter(command_id=command_id).first()
+        if earlier is not None:
+            if earlier.actor != member.pk:
+                raise conflict("this command id was used by someone else")
+            return Applied(event_message(earlier), replayed=True)
+    # The role as it is now, not as it was when the socket connected.
+    member = board.members.filter(pk=member.pk).first()
+    if member is None:
+        raise forbidden("you are no longer a member of this board")
+    access.check_command(member, board, name)
+    now = timezone.now()
+    ctx = Context(DatabaseView(board), str(member.pk), now, board_settings(board))
+    change = decide(ctx, name, data)
+    event = BoardEvent.objects.create(
+        board=board,
+        seq=board.head_seq + 1,
+        name=change.name,
+        data=change.data,
+        before=change.before,
+        actor=member.pk,
+        command_id=command_id,
+        undo_of=change.undo_of,
+        redo_of=change.redo_of,
+        created_at=now,
+    )
+    changed = project(board, change.name, change.data)
+    board.head_seq = event.seq
+    board.save(update_fields=["head_seq", "updated_at", *changed])
+    message = event_message(event)
+    transaction.on_commit(lambda: broadcast.publish(board.pk, message))
+    return Applied(message)
+
+
+# -- reading the log -----------------------------------------------------------
+
+
+def board_state(board: Board) -> dict:
+    """The board's state with the seq it is at, read consistently."""
+    with transaction.atomic():
+        # Holding the row lock keeps writers out while the three reads run.
+        board = Board.objects.select_for_update().get(pk=board.pk)
+        return {"board": str(board.pk), "seq": board.head_seq, "state": load_snapshot(board)}
+
+
+def events_since(board: Board, since=0, limit=500):
+    """Up to `limit` events after `since`, as protocol messages, in order."""
+    rows = board.events.filter(seq__gt=since).order_by("seq")[:limit]
+    return [event_message(row) for row in rows]
+
+
+def state_at(board: Board, seq=None) -> dict:
+    """The board as it was right after event `seq` (now, if None)."""
+    events = board.events.order_by("seq")
+    if seq is not None:
+        events = events.filter(seq__lte=seq)
+    folded = state.fold(events.values_list("name", "data").iterator(chunk_size=2000))
+    return state.snapshot(folded)
+
+
+def replay_board(board_id) -> dict:
+    """Rebuild a board's projection from its log; return the state it rebuilt."""
+    with transaction.atomic():
+        board = _lock_board(board_id)
+        snapshot = state_at(board, board.head_seq)
+        replace_projection(board, snapshot)
+        board.save(update_fields=["phase", "locked", "timer_seconds", "timer_ends_at"])
+        return snapshot
+
+
+# -- boards, members and invites -----------------------------------------------
+
+
+def _require_manager(member):
+    if not access.can_manage(member):
+        raise forbidden("only a facilitator can do this")
+
+
+def _clean_name(value, what="name", limit=200):
+    if not isinstance(value, str) or not value.strip():
+        raise invalid(f"a {what} is required")
+    value = value.strip()
+    if len(value) > limit:
+        raise invalid(f"the {what} is limited to {limit} characters")
+    return value
+
+
+def create_board(user, name, description="") -> Board:
+    with transaction.atomic():
+        board = Board.objects.create(
+            name=_clean_name(name), description=description or "", created_by=user
+        )
+        Member.objects.create(
+            board=board, user=user, display_name=display_name_of(user), role=Role.FACILITATOR
+        )
+    return board
+
+
+def display_name_of(user):
+    return (user.get_full_name() or user.get_username())[:80]
+
+
+def update_board(board: Board, member, *, name=None, description=None, archived=None):
+    _require_manager(member)
+    fields = []
+    if name is not None:
+        board.name = _clean_name(name)
+        fields.append("name")
+    if description is not None:
+        board.description = description
+        fields.append("description")
+    if archived is not None:
+        board.archived = bool(archived)
+        fields.append("archived")
+    if fields:
+        board.save(update_fields=[*fields, "updated_at"])
+    return board
+
+
+def delete_board(board: Board, member):
+    _require_manager(member)
+    board.delete()
+
+
+def regenerate_invite(board: Board, member) -> str:
+    """Issue a new share link; the old one stops working at once."""
+    _require_manager(member)
+    board.invite_token = new_invite_token()
+    board.save(update_fields=["invite_token", "updated_at"])
+    return board.invite_token
+
+
+def join_by_invite(board: Board, token, *, user=None, display_name=None) -> Member:
+    """Join `board` as a participant through its share link."""
+    if not access.invite_matches(board, token):
+        raise forbidden("this invite link is not valid (it may have been replaced)")
+    if user is not None and user.is_authenticated:
+        member, _ = Member.objects.get_or_create(
+            board=board,
+            user=user,
+            defaults={"display_name": display_name_of(user), "role": Role.PARTICIPANT},
+        )
+        return member
+    name = _clean_name(display_name, "display name", 80)
+    return Member.objects.create(board=board, display_name=name, role=Role.PARTICIPANT)
+
+
+def _check_role(role):
+    if role not in Role.values:
+        raise invalid(f"role must be one of: {', '.join(Role.values)}")
+    return role
+
+
+def add_member(board: Board, by, user, role=Role.PARTICIPANT) -> Member:
+    _require_manager(by)
+    role = _check_role(role)
+    member, created = Member.objects.get_or_create(
+        board=board, user=user, defaults={"display_name": display_name_of(user), "role": role}
+    )
+    if not created:
+        raise conflict(f"{user.get_username()} is a member already")
+    return member
+
+
+def _keeps_a_facilitator(board, member, new_role=None):
+    if member.role != Role.FACILITATOR or new_role == Role.FACILITATOR:
+        return
+    others = board.members.filter(role=Role.FACILITATOR).exclude(pk=member.pk)
+    if not others.exists():
+        raise conflict("a board needs at least one facilitator")
+
+
+def set_role(board: Board, by, member: Member, role) -> Member:
+    _require_manager(by)
+    role = _check_role(role)
+    with transaction.atomic():
+        _keeps_a_facilitator(board, member, role)
+        member.role = role
+        member.save(update_fields=["role"])
+    return member
+
+
+def rename_member(member: Member, display_name) -> Member:
+    member.display_name = _clean_name(display_name, "display name", 80)
+    member.save(update_fields=["display_name"])
+    return member
+
+
+def remove_member(board: Board, by, member: Member):
+    if by.pk != member.pk:
+        _require_manager(by)
+    with transaction.atomic():
+        _keeps_a_facilitator(board, member)
+        member.delete()
+
+
+__all__ = ["Applied", "CommandError", "execute"]

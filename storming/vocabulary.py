@@ -1,0 +1,60 @@
+"""The workshop's fixed vocabulary: sticky kinds, phases, roles and limits."""
+
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    EVENT = "event", "Domain event"
+    COMMAND = "command", "Command"
+    ACTOR = "actor", "Actor"
+    POLICY = "policy", "Policy"
+    EXTERNAL_SYSTEM = "external_system", "External system"
+    READ_MODEL = "read_model", "Read model"
+    HOTSPOT = "hotspot", "Hot spot"
+    AGGREGATE = "aggregate", "Aggregate"
+    CONTEXT = "context", "Bounded context"
+
+
+FRAME_KINDS = frozenset({Kind.AGGREGATE, Kind.CONTEXT})
+
+# Conventional sizes in board units; frames are drawn large so they can hold
+# the stickies that belong to them.
+DEFAULT_SIZE = {
+    Kind.EVENT: (160, 160),
+    Kind.COMMAND: (160, 160),
+    Kind.ACTOR: (160, 80),
+    Kind.POLICY: (240, 160),
+    Kind.EXTERNAL_SYSTEM: (240, 160),
+    Kind.READ_MODEL: (160, 160),
+    Kind.HOTSPOT: (160, 160),
+    Kind.AGGREGATE: (640, 400),
+    Kind.CONTEXT: (1280, 800),
+}
+
+
+class Phase(models.TextChoices):
+    FIND = "find", "Find events"
+    ORDER = "order", "Order the timeline"
+    ATTRIBUTE = "attribute", "Attribute causes"
+    AGGREGATE = "aggregate", "Find aggregates"
+    BOUND = "bound", "Draw bounded contexts"
+    REVIEW = "review", "Review the model"
+
+
+class Role(models.TextChoices):
+    FACILITATOR = "facilitator", "Facilitator"
+    PARTICIPANT = "participant", "Participant"
+    VIEWER = "viewer", "Viewer (read-only)"
+
+
+MAX_TEXT = 500
+MAX_DESCRIPTION = 4000
+MAX_CODE_NAME = 80
+MAX_FIELDS = 40
+MAX_FIELD_PART = 80
+MIN_SIZE = 20.0
+MAX_SIZE = 20000.0
+# Far beyond any real board, but keeps floats exact and layouts sane.
+MAX_COORDINATE = 1e7
+MAX_TIMER_SECONDS = 4 * 3600
+MAX_COMMAND_ID = 64
