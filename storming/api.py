@@ -65,7 +65,9 @@ class BoardViewSet(viewsets.ViewSet):
     def _board(self, pk):
         """The board and the caller's member; 404 to anyone not on it."""
         board = Board.objects.filter(pk=pk).first()
-        member = board and access.member_for(board, self.request.user, self.request.session)
+        member = board and access.member_for(
+            board, self.request.user, self.request.session
+        )
         if not access.can_view(member):
             raise Http404
         return board, member
@@ -77,7 +79,8 @@ class BoardViewSet(viewsets.ViewSet):
         for board in boards:
             for member in board.members.all():
                 if (user.is_authenticated and member.user_id == user.pk) or (
-                    member.user_id is None and guests.get(str(board.pk)) == str(member.pk)
+                    member.user_id is None
+                    and guests.get(str(board.pk)) == str(member.pk)
                 ):
                     roles[board.pk] = member.role
         return roles
@@ -86,7 +89,9 @@ class BoardViewSet(viewsets.ViewSet):
 
     @extend_schema(
         responses=BoardSerializer(many=True),
-        parameters=[OpenApiParameter("archived", bool, description="Include archived boards")],
+        parameters=[
+            OpenApiParameter("archived", bool, description="Include archived boards")
+        ],
     )
     def list(self, request):
         user = request.user
@@ -100,7 +105,9 @@ class BoardViewSet(viewsets.ViewSet):
         context = {"roles": self._roles(boards)}
         return Response(BoardSerializer(boards, many=True, context=context).data)
 
-    @extend_schema(request=BoardCreateSerializer, responses={201: BoardSerializer, **ERRORS})
+    @extend_schema(
+        request=BoardCreateSerializer, responses={201: BoardSerializer, **ERRORS}
+    )
     def create(self, request):
         if not request.user.is_authenticated:
             raise NotAuthenticated("sign in to create boards")
@@ -108,7 +115,9 @@ class BoardViewSet(viewsets.ViewSet):
         form.is_valid(raise_exception=True)
         board = services.create_board(request.user, **form.validated_data)
         context = {"roles": {board.pk: "facilitator"}}
-        return Response(BoardSerializer(board, context=context).data, status.HTTP_201_CREATED)
+        return Response(
+            BoardSerializer(board, context=context).data, status.HTTP_201_CREATED
+        )
 
     @extend_schema(responses={200: BoardSerializer, 404: ErrorSerializer})
     def retrieve(self, request, pk=None):
@@ -166,7 +175,9 @@ class BoardViewSet(viewsets.ViewSet):
         responses={200: EventPageSerializer, **ERRORS},
         parameters=[
             OpenApiParameter("since", int, description="Events after this seq"),
-            OpenApiParameter("limit", int, description=f"Page size, at most {MAX_PAGE}"),
+            OpenApiParameter(
+                "limit", int, description=f"Page size, at most {MAX_PAGE}"
+            ),
         ],
     )
     @action(detail=True, methods=["get"])
@@ -185,17 +196,25 @@ class BoardViewSet(viewsets.ViewSet):
 
     @extend_schema(
         responses={200: StateSerializer, **ERRORS},
-        parameters=[OpenApiParameter("at", int, description="The board as of this seq")],
+        parameters=[
+            OpenApiParameter("at", int, description="The board as of this seq")
+        ],
     )
     @action(detail=True, methods=["get"])
     def state(self, request, pk=None):
         board, _ = self._board(pk)
         if request.query_params.get("at"):
             at = _int_param(request, "at", board.head_seq, high=board.head_seq)
-            body = {"board": str(board.pk), "seq": at, "state": services.state_at(board, at)}
+            body = {
+                "board": str(board.pk),
+                "seq": at,
+                "state": services.state_at(board, at),
+            }
         else:
             body = services.board_state(board)
-        body["members"] = MemberSerializer(board.members.select_related("user"), many=True).data
+        body["members"] = MemberSerializer(
+            board.members.select_related("user"), many=True
+        ).data
         return Response(body)
 
     # -- members ---------------------------------------------------------------------
@@ -204,7 +223,9 @@ class BoardViewSet(viewsets.ViewSet):
         methods=["get"], responses={200: MemberSerializer(many=True), **ERRORS}
     )
     @extend_schema(
-        methods=["post"], request=MemberAddSerializer, responses={201: MemberSerializer, **ERRORS}
+        methods=["post"],
+        request=MemberAddSerializer,
+        responses={201: MemberSerializer, **ERRORS},
     )
     @action(detail=True, methods=["get", "post"])
     def members(self, request, pk=None):
@@ -214,14 +235,20 @@ class BoardViewSet(viewsets.ViewSet):
             return Response(MemberSerializer(members, many=True).data)
         form = MemberAddSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = get_user_model().objects.filter(username=form.validated_data["username"]).first()
+        user = (
+            get_user_model()
+            .objects.filter(username=form.validated_data["username"])
+            .first()
+        )
         if user is None:
             raise not_found(f"no user named {form.validated_data['username']}")
         added = services.add_member(board, member, user, form.validated_data["role"])
         return Response(MemberSerializer(added).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        methods=["patch"], request=MemberChangeSerializer, responses={200: MemberSerializer}
+        methods=["patch"],
+        request=MemberChangeSerializer,
+        responses={200: MemberSerializer},
     )
     @extend_schema(methods=["delete"], responses={204: None, **ERRORS})
     @action(

@@ -26,4 +26,6 @@ def publish(board_id, message):
             group_name(board_id), {"type": "board.event", "message": message}
         )
     except Exception:
-        log.exception("could not broadcast event %s of board %s", message.get("seq"), board_id)
+        log.exception(
+            "could not broadcast event %s of board %s", message.get("seq"), board_id
+        )

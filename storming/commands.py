@@ -317,7 +317,11 @@ def _delete(ctx, sticky, **marks):
     links = ctx.view.links_of(sticky["id"])
     # Links and votes go with the sticky; `before` keeps them for undo.
     data = {"id": sticky["id"], "links": sorted(link["id"] for link in links)}
-    before = {"sticky": sticky, "links": links, "votes": ctx.view.votes_of(sticky["id"])}
+    before = {
+        "sticky": sticky,
+        "links": links,
+        "votes": ctx.view.votes_of(sticky["id"]),
+    }
     return Change("sticky.deleted", data, before, **marks)
 
 
@@ -365,7 +369,9 @@ def vote_retract(ctx, data):
     votes = [v for v in ctx.view.votes_of(sticky["id"]) if v["member"] == ctx.actor]
     if not votes:
         raise not_found("you have not voted for this sticky")
-    return Change("vote.retracted", {"sticky": sticky["id"], "member": ctx.actor}, votes[0])
+    return Change(
+        "vote.retracted", {"sticky": sticky["id"], "member": ctx.actor}, votes[0]
+    )
 
 
 def phase_set(ctx, data):
@@ -478,7 +484,9 @@ def invert(ctx, event, **marks):
             link
             for link in before["links"]
             if not view.link_id_taken(link["id"])
-            and view.sticky(link["to"] if link["from"] == sticky["id"] else link["from"])
+            and view.sticky(
+                link["to"] if link["from"] == sticky["id"] else link["from"]
+            )
         ]
         restored["votes"] = before["votes"]
         return Change("sticky.created", restored, None, **marks)

@@ -31,7 +31,12 @@ class CommandError(Exception):
         return HTTP_STATUS[self.code]
 
     def as_message(self, op_id=None):
-        message = {"type": "error", "id": op_id, "code": self.code, "message": self.message}
+        message = {
+            "type": "error",
+            "id": op_id,
+            "code": self.code,
+            "message": self.message,
+        }
         if self.details is not None:
             message["details"] = self.details
         return message

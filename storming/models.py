@@ -34,7 +34,9 @@ class Board(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     archived = models.BooleanField(default=False)
-    invite_token = models.CharField(max_length=64, unique=True, default=new_invite_token)
+    invite_token = models.CharField(
+        max_length=64, unique=True, default=new_invite_token
+    )
     # The log's head: the seq of the last appended event.
     head_seq = models.PositiveBigIntegerField(default=0)
     # Board settings, projected from the log like the stickies.
@@ -63,7 +65,9 @@ class Member(models.Model):
         related_name="memberships",
     )
     display_name = models.CharField(max_length=80)
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PARTICIPANT)
+    role = models.CharField(
+        max_length=16, choices=Role.choices, default=Role.PARTICIPANT
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -123,7 +127,9 @@ class Link(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "target"], name="one_link_per_pair")
+            models.UniqueConstraint(
+                fields=["source", "target"], name="one_link_per_pair"
+            )
         ]
 
     def __str__(self):
@@ -139,8 +145,13 @@ class Vote(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["sticky", "member"], name="one_vote_per_member")
+            models.UniqueConstraint(
+                fields=["sticky", "member"], name="one_vote_per_member"
+            )
         ]
+
+    def __str__(self):
+        return f"vote of {self.member} for {self.sticky_id}"
 
 
 class BoardEvent(models.Model):
@@ -154,7 +165,8 @@ class BoardEvent(models.Model):
     # What it replaced, so that undo can append the inverse event.
     before = models.JSONField(null=True, blank=True)
     actor = models.UUIDField(null=True, blank=True)
-    command_id = models.CharField(max_length=64, null=True, blank=True)
+    # NULL, not "", for commands sent without an id: the unique key skips NULLs.
+    command_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     undo_of = models.PositiveBigIntegerField(null=True, blank=True)
     redo_of = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
@@ -169,7 +181,9 @@ class BoardEvent(models.Model):
                 name="unique_board_command_id",
             ),
         ]
-        indexes = [models.Index(fields=["board", "actor", "seq"], name="board_actor_seq")]
+        indexes = [
+            models.Index(fields=["board", "actor", "seq"], name="board_actor_seq")
+        ]
 
     def __str__(self):
         return f"#{self.seq} {self.name}"

@@ -141,9 +141,13 @@ class DatabaseView:
 
     def history(self, actor):
         rows = (
-            BoardEvent.objects.filter(board=self.board, actor=actor, name__in=UNDOABLE_EVENTS)
+            BoardEvent.objects.filter(
+                board=self.board, actor=actor, name__in=UNDOABLE_EVENTS
+            )
             .order_by("-seq")
-            .values_list("seq", "name", "data", "before", "undo_of", "redo_of")[:UNDO_DEPTH]
+            .values_list("seq", "name", "data", "before", "undo_of", "redo_of")[
+                :UNDO_DEPTH
+            ]
         )
         return [LoggedEvent(*row) for row in reversed(rows)]
 

@@ -17,7 +17,13 @@ from . import access, broadcast, state
 from .commands import Context, decide, iso
 from .errors import CommandError, conflict, forbidden, invalid, not_found
 from .models import Board, BoardEvent, Member, new_invite_token
-from .projector import DatabaseView, board_settings, load_snapshot, project, replace_projection
+from .projector import (
+    DatabaseView,
+    board_settings,
+    load_snapshot,
+    project,
+    replace_projection,
+)
 from .vocabulary import MAX_COMMAND_ID, Role
 
 log = logging.getLogger(__name__)
@@ -61,7 +67,9 @@ def _check_command_id(command_id):
     if command_id is None:
         return None
     if not isinstance(command_id, str) or not 0 < len(command_id) <= MAX_COMMAND_ID:
-        raise invalid(f"a command id must be a string of 1 to {MAX_COMMAND_ID} characters")
+        raise invalid(
+            f"a command id must be a string of 1 to {MAX_COMMAND_ID} characters"
+        )
     return command_id
 
 
@@ -131,7 +139,11 @@ def board_state(board: Board) -> dict:
     with transaction.atomic():
         # Holding the row lock keeps writers out while the three reads run.
         board = Board.objects.select_for_update().get(pk=board.pk)
-        return {"board": str(board.pk), "seq": board.head_seq, "state": load_snapshot(board)}
+        return {
+            "board": str(board.pk),
+            "seq": board.head_seq,
+            "state": load_snapshot(board),
+        }
 
 
 def events_since(board: Board, since=0, limit=500):
@@ -182,7 +194,10 @@ def create_board(user, name, description="") -> Board:
             name=_clean_name(name), description=description or "", created_by=user
         )
         Member.objects.create(
-            board=board, user=user, display_name=display_name_of(user), role=Role.FACILITATOR
+            board=board,
+            user=user,
+            display_name=display_name_of(user),
+            role=Role.FACILITATOR,
         )
     return board
 
@@ -246,7 +261,9 @@ def add_member(board: Board, by, user, role=Role.PARTICIPANT) -> Member:
     _require_manager(by)
     role = _check_role(role)
     member, created = Member.objects.get_or_create(
-        board=board, user=user, defaults={"display_name": display_name_of(user), "role": role}
+        board=board,
+        user=user,
+        defaults={"display_name": display_name_of(user), "role": role},
     )
     if not created:
         raise conflict(f"{user.get_username()} is a member already")

@@ -29,7 +29,9 @@ def _drop_sticky(state, sticky_id):
         if sticky_id in (link["from"], link["to"])
     ]:
         del state["links"][link_id]
-    for key in [key for key, vote in state["votes"].items() if vote["sticky"] == sticky_id]:
+    for key in [
+        key for key, vote in state["votes"].items() if vote["sticky"] == sticky_id
+    ]:
         del state["votes"][key]
 
 
@@ -94,8 +96,12 @@ def snapshot(state):
         "stickies": sorted(
             state["stickies"].values(), key=lambda s: (s["created_at"], s["id"])
         ),
-        "links": sorted(state["links"].values(), key=lambda s: (s["created_at"], s["id"])),
-        "votes": sorted(state["votes"].values(), key=lambda v: (v["sticky"], v["member"])),
+        "links": sorted(
+            state["links"].values(), key=lambda s: (s["created_at"], s["id"])
+        ),
+        "votes": sorted(
+            state["votes"].values(), key=lambda v: (v["sticky"], v["member"])
+        ),
     }
 
 
@@ -151,7 +157,17 @@ class MemoryView:
 
 def own_history(log, actor):
     """LoggedEvents of `actor` that undo can act on, from (actor, LoggedEvent)."""
-    return [event for who, event in log if who == actor and event.name in UNDOABLE_EVENTS]
+    return [
+        event for who, event in log if who == actor and event.name in UNDOABLE_EVENTS
+    ]
 
 
-__all__ = ["LoggedEvent", "MemoryView", "apply", "empty", "fold", "own_history", "snapshot"]
+__all__ = [
+    "LoggedEvent",
+    "MemoryView",
+    "apply",
+    "empty",
+    "fold",
+    "own_history",
+    "snapshot",
+]

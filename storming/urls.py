@@ -8,7 +8,9 @@ urlpatterns = [
     path("boards/new/", views.board_create, name="board-create"),
     path("boards/<uuid:board_id>/", views.board_page, name="board"),
     path("boards/<uuid:board_id>/join/", views.board_join, name="board-join"),
-    path("boards/<uuid:board_id>/settings/", views.board_settings, name="board-settings"),
+    path(
+        "boards/<uuid:board_id>/settings/", views.board_settings, name="board-settings"
+    ),
     path("boards/<uuid:board_id>/invite/", views.board_invite, name="board-invite"),
     path("boards/<uuid:board_id>/delete/", views.board_delete, name="board-delete"),
 ]

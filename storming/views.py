@@ -18,6 +18,11 @@ from .models import Board
 from .vocabulary import Kind
 
 
+def invite_url(request, board):
+    query = urlencode({"invite": board.invite_token})
+    return request.build_absolute_uri(f"{reverse('board', args=[board.pk])}?{query}")
+
+
 def _member_or_404(request, board):
     member = access.member_for(board, request.user, request.session)
     if not access.can_view(member):
@@ -59,7 +64,9 @@ def signup(request):
 def board_create(request):
     try:
         board = services.create_board(
-            request.user, request.POST.get("name", ""), request.POST.get("description", "")
+            request.user,
+            request.POST.get("name", ""),
+            request.POST.get("description", ""),
         )
     except CommandError as error:
         messages.error(request, error.message)
@@ -79,7 +86,9 @@ def board_page(request, board_id):
         if request.user.is_authenticated:
             services.join_by_invite(board, invite, user=request.user)
             return redirect("board", board_id=board.pk)
-        return redirect(f"{reverse('board-join', args=[board.pk])}?{urlencode({'invite': invite})}")
+        return redirect(
+            f"{reverse('board-join', args=[board.pk])}?{urlencode({'invite': invite})}"
+        )
     if member is None:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
@@ -94,9 +103,7 @@ def board_page(request, board_id):
             "members": board.members.select_related("user"),
             "can_manage": access.can_manage(member),
             "can_write": access.can_write(member, board),
-            "invite_url": request.build_absolute_uri(
-                f"{reverse('board', args=[board.pk])}?{urlencode({'invite': board.invite_token})}"
-            ),
+            "invite_url": invite_url(request, board),
             "kinds": [
                 (kind, [s for s in stickies if s.kind == kind.value]) for kind in Kind
             ],
@@ -110,7 +117,9 @@ def board_join(request, board_id):
     if access.member_for(board, request.user, request.session) is not None:
         return redirect("board", board_id=board.pk)
     if not access.invite_matches(board, invite):
-        return render(request, "storming/invite_invalid.html", {"board": board}, status=403)
+        return render(
+            request, "storming/invite_invalid.html", {"board": board}, status=403
+        )
     error = None
     if request.method == "POST":
         try:
@@ -127,7 +136,9 @@ def board_join(request, board_id):
                 access.remember_guest(request.session, member)
             return redirect("board", board_id=board.pk)
     return render(
-        request, "storming/join.html", {"board": board, "invite": invite, "error": error}
+        request,
+        "storming/join.html",
+        {"board": board, "invite": invite, "error": error},
     )
 
 
@@ -157,7 +168,9 @@ def board_settings(request, board_id):
         messages.success(request, "Board saved.")
 
     response = _manage(request, board_id, change)
-    return response or redirect(request.POST.get("next") or reverse("board", args=[board_id]))
+    return response or redirect(
+        request.POST.get("next") or reverse("board", args=[board_id])
+    )
 
 
 @require_POST

@@ -1,0 +1,83 @@
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from rest_framework.test import APIClient
+
+from storming import services
+from storming.models import Member
+from storming.vocabulary import Role
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need it: skipped on SQLite, but never in CI."""
+    if connection.vendor == "postgresql":
+        return
+    for item in items:
+        if "postgres" in item.keywords:
+            if os.environ.get("CI") == "true":
+                item.add_marker(pytest.mark.usefixtures("require_postgres"))
+            else:
+                item.add_marker(
+                    pytest.mark.skip(reason="needs DATABASE_URL=postgresql://")
+                )
+
+
+@pytest.fixture
+def require_postgres():
+    pytest.fail("this test needs PostgreSQL: set DATABASE_URL=postgresql://...")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username="ann", password="a-long-password-1"):
+        return get_user_model().objects.create_user(
+            username=username, password=password
+        )
+
+    return make
+
+
+@pytest.fixture
+def facilitator(make_user):
+    return make_user("facilitator")
+
+
+@pytest.fixture
+def board(facilitator):
+    return services.create_board(facilitator, "Online shop", "Orders and payments")
+
+
+@pytest.fixture
+def lead(board):
+    """The board's facilitator membership."""
+    return board.members.get(role=Role.FACILITATOR)
+
+
+@pytest.fixture
+def member_of(board, make_user):
+    """A member of `board` with the given role, backed by a new account."""
+
+    def make(role, username=None):
+        user = make_user(username or f"{role}-user")
+        return Member.objects.create(
+            board=board, user=user, display_name=user.username, role=role
+        )
+
+    return make
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def run(board, lead):
+    """Run a command on `board` as its facilitator (or as `member`)."""
+
+    def execute(name, data=None, member=None, command_id=None):
+        return services.execute(board.pk, member or lead, name, data, command_id)
+
+    return execute
