@@ -104,8 +104,9 @@ def _database():
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
-        # A file, not :memory:, so that threads in concurrency tests share it.
-        "TEST": {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")},
+        # A file, not :memory:, so that threads in concurrency tests share it;
+        # one per test process, so that two runs never share it.
+        "TEST": {"NAME": str(BASE_DIR / f".pytest-db-{os.getpid()}.sqlite3")},
     }
 
 
