@@ -11,6 +11,7 @@ urlpatterns = [
     path(
         "boards/<uuid:board_id>/settings/", views.board_settings, name="board-settings"
     ),
+    path("boards/<uuid:board_id>/phase/", views.board_phase, name="board-phase"),
     path("boards/<uuid:board_id>/invite/", views.board_invite, name="board-invite"),
     path("boards/<uuid:board_id>/delete/", views.board_delete, name="board-delete"),
 ]

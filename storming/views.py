@@ -1,4 +1,8 @@
-"""HTML pages: the board list, sign-up, the board page and its share link."""
+"""HTML pages: the board list, sign-up, the board page and its share link.
+
+Views stay thin: they read what a page shows, and every change goes through
+`storming.services`; who may do what is decided by `storming.access`.
+"""
 
 from urllib.parse import urlencode
 
@@ -7,15 +11,18 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import access, services
 from .errors import CommandError
-from .models import Board
-from .vocabulary import Kind
+from .models import Board, Member, Sticky
+from .vocabulary import Kind, Phase
 
 
 def invite_url(request, board):
@@ -30,12 +37,44 @@ def _member_or_404(request, board):
     return member
 
 
+def _count_per_board(queryset):
+    """A subquery counting `queryset`'s rows of each board, 0 when none."""
+    counts = (
+        queryset.filter(board=OuterRef("pk"))
+        .order_by()
+        .values("board")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def _login_url(next_url):
+    return f"{reverse('login')}?{urlencode({'next': next_url})}"
+
+
+def _safe_next(request, fallback):
+    """The posted `next` address when it stays on this site, else `fallback`."""
+    target = request.POST.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "storming/landing.html")
+    mine = Member.objects.filter(board=OuterRef("pk"), user=request.user)
+    # Counts as subqueries: joining members and stickies would multiply rows.
     boards = (
-        Board.objects.filter(members__user=request.user)
-        .select_related("created_by")
+        Board.objects.filter(Exists(mine))
+        .annotate(
+            my_role=Subquery(mine.values("role")[:1]),
+            member_count=_count_per_board(Member.objects.all()),
+            sticky_count=_count_per_board(Sticky.objects.all()),
+        )
         .order_by("archived", "-updated_at")
     )
     return render(
@@ -51,10 +90,13 @@ def home(request):
 def signup(request):
     if not settings.WHITEBOARD_ALLOW_SIGNUP:
         raise Http404("sign-up is closed on this installation")
+    if request.user.is_authenticated:
+        return redirect("home")
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user)
+        messages.success(request, f"Welcome, {user.get_username()}!")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 
@@ -91,9 +133,10 @@ def board_page(request, board_id):
         )
     if member is None:
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
+            return redirect(_login_url(request.path))
         raise Http404
-    stickies = board.stickies.all()
+    can_manage = access.can_manage(member)
+    stickies = list(board.stickies.all())
     return render(
         request,
         "storming/board.html",
@@ -101,9 +144,12 @@ def board_page(request, board_id):
             "board": board,
             "member": member,
             "members": board.members.select_related("user"),
-            "can_manage": access.can_manage(member),
+            "can_manage": can_manage,
             "can_write": access.can_write(member, board),
-            "invite_url": invite_url(request, board),
+            # The link is the key to the board: only facilitators hand it out.
+            "invite_url": invite_url(request, board) if can_manage else None,
+            "phases": Phase.choices,
+            "sticky_count": len(stickies),
             "kinds": [
                 (kind, [s for s in stickies if s.kind == kind.value]) for kind in Kind
             ],
@@ -138,7 +184,17 @@ def board_join(request, board_id):
     return render(
         request,
         "storming/join.html",
-        {"board": board, "invite": invite, "error": error},
+        {
+            "board": board,
+            "invite": invite,
+            "error": error,
+            "display_name": request.POST.get("display_name", ""),
+            # Signing in first brings an account holder back to the same invite.
+            "sign_in_url": _login_url(
+                f"{reverse('board', args=[board.pk])}?{urlencode({'invite': invite})}"
+            ),
+        },
+        status=400 if error else 200,
     )
 
 
@@ -157,20 +213,35 @@ def _manage(request, board_id, change):
 @require_POST
 def board_settings(request, board_id):
     def change(board, member):
+        # A field left out of the form is left alone; a name sent blank is an
+        # error, not silently kept.
         archived = request.POST.get("archived")
         services.update_board(
             board,
             member,
-            name=request.POST.get("name") or None,
+            name=request.POST.get("name"),
             description=request.POST.get("description"),
             archived=None if archived is None else archived == "1",
         )
-        messages.success(request, "Board saved.")
+        if archived is None:
+            messages.success(request, f"Board “{board.name}” saved.")
+        elif board.archived:
+            messages.success(request, f"Board “{board.name}” archived.")
+        else:
+            messages.success(request, f"Board “{board.name}” restored.")
 
     response = _manage(request, board_id, change)
-    return response or redirect(
-        request.POST.get("next") or reverse("board", args=[board_id])
-    )
+    return response or redirect(_safe_next(request, reverse("board", args=[board_id])))
+
+
+@require_POST
+def board_phase(request, board_id):
+    def change(board, member):
+        services.execute(
+            board.pk, member, "phase.set", {"phase": request.POST.get("phase")}
+        )
+
+    return _manage(request, board_id, change) or redirect("board", board_id=board_id)
 
 
 @require_POST

@@ -29,6 +29,12 @@ def require_postgres():
     pytest.fail("this test needs PostgreSQL: set DATABASE_URL=postgresql://...")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The default hasher costs most of a second per user on this machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     def make(username="ann", password="a-long-password-1"):
