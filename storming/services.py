@@ -24,7 +24,7 @@ from .projector import (
     project,
     replace_projection,
 )
-from .vocabulary import MAX_COMMAND_ID, Role
+from .vocabulary import MAX_COMMAND_ID, MAX_DESCRIPTION, Role
 
 log = logging.getLogger(__name__)
 
@@ -188,10 +188,19 @@ def _clean_name(value, what="name", limit=200):
     return value
 
 
+def _clean_description(value):
+    value = (value or "").strip()
+    if len(value) > MAX_DESCRIPTION:
+        raise invalid(f"the description is limited to {MAX_DESCRIPTION} characters")
+    return value
+
+
 def create_board(user, name, description="") -> Board:
     with transaction.atomic():
         board = Board.objects.create(
-            name=_clean_name(name), description=description or "", created_by=user
+            name=_clean_name(name),
+            description=_clean_description(description),
+            created_by=user,
         )
         Member.objects.create(
             board=board,
@@ -213,7 +222,7 @@ def update_board(board: Board, member, *, name=None, description=None, archived=
         board.name = _clean_name(name)
         fields.append("name")
     if description is not None:
-        board.description = description
+        board.description = _clean_description(description)
         fields.append("description")
     if archived is not None:
         board.archived = bool(archived)
@@ -271,6 +280,10 @@ def add_member(board: Board, by, user, role=Role.PARTICIPANT) -> Member:
 
 
 def _keeps_a_facilitator(board, member, new_role=None):
+    # Under the board's row lock, so two facilitators demoting each other at
+    # once cannot leave the board with none.
+    _lock_board(board.pk)
+    member.refresh_from_db(fields=["role"])
     if member.role != Role.FACILITATOR or new_role == Role.FACILITATOR:
         return
     others = board.members.filter(role=Role.FACILITATOR).exclude(pk=member.pk)
