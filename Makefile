@@ -22,7 +22,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	@echo "Serving on http://$(HOST):$(PORT)/ (create an account there, or: $(PY) manage.py createsuperuser)"
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_max_message_size 65536 whiteboard.asgi:application
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 65536 whiteboard.asgi:application
 
 # The whole suite: on SQLite, then on PostgreSQL. Under CI=true a missing
 # PostgreSQL fails the run; elsewhere that half is skipped with a warning.
