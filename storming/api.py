@@ -1,14 +1,19 @@
 """The REST API: thin views over `storming.services` and `storming.access`."""
 
+import uuid
+
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import parsers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, ParseError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
 from . import access, services
@@ -30,13 +35,53 @@ from .serializers import (
 )
 
 MAX_PAGE = 1000
+# Commands are a few levels deep; anything far deeper is an attack on the
+# recursive JSON code, which fails with RecursionError (a 500) near 1000.
+MAX_JSON_DEPTH = 32
 ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409, 429)}
+
+
+def _json_depth_within(value, limit):
+    """Whether `value` nests no deeper than `limit`, checked without recursion."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return False
+        pending.extend((child, depth + 1) for child in children)
+    return True
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's parser, but a body nested too deeply is a 400, not a crash."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        too_deep = ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise too_deep from None
+        if not _json_depth_within(data, MAX_JSON_DEPTH):
+            raise too_deep
+        return data
 
 
 class CommandThrottle(UserRateThrottle):
     """Per account (or per address for guests); the rate is a setting."""
 
     scope = "board_commands"
+
+    def get_rate(self):
+        # DRF binds THROTTLE_RATES when the class is defined; read the setting
+        # per request instead, so that a changed setting takes effect.
+        self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        return super().get_rate()
 
 
 def _int_param(request, name, default, low=0, high=None):
@@ -47,15 +92,26 @@ def _int_param(request, name, default, low=0, high=None):
         value = int(raw)
     except ValueError:
         raise invalid(f"{name} must be a whole number") from None
-    if value < low or (high is not None and value > high):
-        raise invalid(f"{name} must be between {low} and {high}")
+    if value < low:
+        raise invalid(f"{name} must be at least {low}")
+    if high is not None and value > high:
+        raise invalid(f"{name} must be at most {high}")
     return value
+
+
+def _uuid_or_404(value):
+    """The route admits any 36 hex digits and dashes; not all are UUIDs."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
 
 
 class BoardViewSet(viewsets.ViewSet):
     """Boards the caller is on; commands, log, state, members and invite."""
 
     lookup_value_regex = "[0-9a-f-]{36}"
+    parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
 
     # -- resolving the board and the caller's membership -----------------------
 
@@ -64,7 +120,7 @@ class BoardViewSet(viewsets.ViewSet):
 
     def _board(self, pk):
         """The board and the caller's member; 404 to anyone not on it."""
-        board = Board.objects.filter(pk=pk).first()
+        board = Board.objects.filter(pk=_uuid_or_404(pk)).first()
         member = board and access.member_for(
             board, self.request.user, self.request.session
         )
@@ -233,6 +289,10 @@ class BoardViewSet(viewsets.ViewSet):
         if request.method == "GET":
             members = board.members.select_related("user")
             return Response(MemberSerializer(members, many=True).data)
+        # Before looking the user up, so that 404 tells no one but a
+        # facilitator which usernames exist.
+        if not access.can_manage(member):
+            raise forbidden("only a facilitator can add members")
         form = MemberAddSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = (
@@ -258,7 +318,7 @@ class BoardViewSet(viewsets.ViewSet):
     )
     def member(self, request, pk=None, member_id=None):
         board, by = self._board(pk)
-        target = board.members.filter(pk=member_id).first()
+        target = board.members.filter(pk=_uuid_or_404(member_id)).first()
         if target is None:
             raise not_found("no such member on this board")
         if request.method == "DELETE":
@@ -266,12 +326,15 @@ class BoardViewSet(viewsets.ViewSet):
             return Response(status=status.HTTP_204_NO_CONTENT)
         form = MemberChangeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        if "display_name" in form.validated_data:
-            if by.pk != target.pk and not access.can_manage(by):
-                raise forbidden("only a facilitator can rename others")
-            services.rename_member(target, form.validated_data["display_name"])
-        if "role" in form.validated_data:
-            services.set_role(board, by, target, form.validated_data["role"])
+        changes = form.validated_data
+        # All or nothing: a refused role change must not keep a new name.
+        with transaction.atomic():
+            if "display_name" in changes:
+                if by.pk != target.pk and not access.can_manage(by):
+                    raise forbidden("only a facilitator can rename others")
+                services.rename_member(target, changes["display_name"])
+            if "role" in changes:
+                services.set_role(board, by, target, changes["role"])
         return Response(MemberSerializer(target).data)
 
     # -- invite --------------------------------------------------------------------
@@ -300,7 +363,7 @@ class BoardViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def join(self, request, pk=None):
         """Join through the share link: signed in, or as a guest with a name."""
-        board = Board.objects.filter(pk=pk).first()
+        board = Board.objects.filter(pk=_uuid_or_404(pk)).first()
         if board is None:
             raise Http404
         form = JoinSerializer(data=request.data)
@@ -316,4 +379,7 @@ class BoardViewSet(viewsets.ViewSet):
         )
         if member.is_guest:
             access.remember_guest(request.session, member)
+            # A guest's writes need the CSRF token (see `authentication`);
+            # this sets its cookie, so that an API client can read it.
+            get_token(request._request)
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)

@@ -26,16 +26,27 @@ def _message(detail):
     return str(detail)
 
 
+def _command_id(context):
+    """The op id of the command being answered, as the websocket's error has."""
+    command_id = getattr(context.get("request"), "command_id", None)
+    return command_id if isinstance(command_id, str) else None
+
+
 def exception_handler(exc, context):
     if isinstance(exc, CommandError):
-        body = exc.as_message(getattr(context.get("request"), "command_id", None))
+        body = exc.as_message(_command_id(context))
         return Response(body, status=exc.http_status)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
     code = CODE_FOR_STATUS.get(response.status_code, "invalid")
-    body = {"type": "error", "id": None, "code": code, "message": _message(detail)}
+    body = {
+        "type": "error",
+        "id": _command_id(context),
+        "code": code,
+        "message": _message(detail),
+    }
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
         body["fields"] = exc.detail
     response.data = body

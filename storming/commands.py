@@ -135,11 +135,16 @@ def _number(value, name, low=-MAX_COORDINATE, high=MAX_COORDINATE):
     # bool is an int in Python, but `true` is no coordinate.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise invalid(f"{name} must be a number")
+    try:
+        value = float(value)
+    except OverflowError:
+        # A JSON integer with hundreds of digits is no float at all.
+        raise invalid(f"{name} must be a finite number") from None
     if not math.isfinite(value):
         raise invalid(f"{name} must be a finite number")
     if not low <= value <= high:
         raise invalid(f"{name} must be between {low:g} and {high:g}")
-    return float(value)
+    return value
 
 
 def _text(value, name, limit):

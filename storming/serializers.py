@@ -119,3 +119,10 @@ class ErrorSerializer(serializers.Serializer):
         choices=["invalid", "forbidden", "not_found", "conflict", "rate_limited"]
     )
     message = serializers.CharField()
+    details = serializers.JSONField(
+        required=False,
+        help_text="What a client needs to recover, e.g. a conflict's current sticky.",
+    )
+    fields = serializers.DictField(
+        required=False, help_text="Per-field messages of a rejected request body."
+    )
