@@ -165,9 +165,20 @@ def replay_board(board_id) -> dict:
     """Rebuild a board's projection from its log; return the state it rebuilt."""
     with transaction.atomic():
         board = _lock_board(board_id)
-        snapshot = state_at(board, board.head_seq)
+        snapshot = state_at(board)
         replace_projection(board, snapshot)
-        board.save(update_fields=["phase", "locked", "timer_seconds", "timer_ends_at"])
+        # The log, not the head column, says where the board is.
+        last = board.events.order_by("-seq").values_list("seq", flat=True).first()
+        board.head_seq = last or 0
+        board.save(
+            update_fields=[
+                "head_seq",
+                "phase",
+                "locked",
+                "timer_seconds",
+                "timer_ends_at",
+            ]
+        )
         return snapshot
 
 
