@@ -1,0 +1,491 @@
+"""Model checks: what is missing or inconsistent, in words a participant follows.
+
+Each check is a plain function of the model (and the board snapshot where it
+needs the words as written). Every check belongs to the workshop phase where
+it starts to matter, so a board still finding events is not flooded with
+aggregate advice. Ids follow `EVENT_STORMING.md` where it names the check.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .identifiers import words
+
+PHASES = ("find", "order", "attribute", "aggregate", "bound", "review")
+SEVERITIES = ("error", "warning", "hint")
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    check: str
+    severity: str
+    message: str
+    stickies: tuple[str, ...] = ()
+
+    def to_dict(self):
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+            "stickies": list(self.stickies),
+        }
+
+
+_CHECKS = []
+
+
+def check(check_id, phase):
+    """Register a check that applies from `phase` on."""
+
+    def register(function):
+        _CHECKS.append((check_id, PHASES.index(phase), function))
+        return function
+
+    return register
+
+
+def run_checks(model, phase=None):
+    """All findings for the model at its phase (or `phase`), errors first."""
+    reached = PHASES.index(phase or model.phase)
+    findings = []
+    for check_id, starts, function in _CHECKS:
+        if reached >= starts:
+            for severity, message, stickies in function(model, reached):
+                findings.append(Finding(check_id, severity, message, tuple(stickies)))
+    return sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.check, f))
+
+
+def summary(findings):
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts
+
+
+# -- naming -------------------------------------------------------------------
+
+NOT_PAST = {
+    "need", "feed", "seed", "speed", "succeed", "proceed", "exceed", "embed",
+    "shed", "bed", "red", "hundred",
+}  # fmt: skip
+IRREGULAR = {
+    "sent", "paid", "built", "bought", "sold", "made", "done", "given", "taken",
+    "written", "chosen", "held", "kept", "left", "lost", "won", "found", "told",
+    "shown", "known", "drawn", "broken", "frozen", "spent", "begun", "set", "put",
+    "cut", "read", "hit", "quit", "run", "shipped", "withdrawn", "undone",
+}  # fmt: skip
+IMPERATIVES = {
+    "place", "create", "send", "add", "update", "cancel", "approve", "submit",
+    "pay", "book", "register", "remove", "delete", "ship", "confirm", "reject",
+    "order", "buy", "check", "open", "close", "start", "stop", "make", "get",
+}  # fmt: skip
+CHINESE_DONE = ("已", "了", "完成", "成功", "完毕", "被", "过")
+CHINESE_INTENT = ("请", "要", "需要", "将", "准备", "正在")
+TECHNICAL = re.compile(
+    r"(Event|Command)$|^(GET|POST|PUT|PATCH|DELETE)\b|\b(tbl|table|row|record)s?\b",
+    re.IGNORECASE,
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def past_tense(text):
+    """Whether an event's name reads as something that happened.
+
+    Returns (verdict, reason); verdict None means "cannot tell" (no words).
+    """
+    if _CJK.search(text):
+        stripped = text.strip()
+        if stripped.startswith(CHINESE_INTENT):
+            return False, "reads as an intention (请/要/将/准备/正在...)"
+        if any(marker in stripped for marker in CHINESE_DONE):
+            return True, ""
+        return False, "add 已 before the verb, or end with 完成/成功"
+    tokens = [w.lower() for w in words(text)]
+    if not tokens:
+        return None, ""
+    if "?" in text:
+        return False, "a question is a hot spot, not an event"
+    if tokens[0] in ("when", "if", "whenever"):
+        return False, "reads like a policy (whenever ... then ...)"
+    if any(t in ("will", "should", "must") for t in tokens):
+        return False, "says what will or should happen, not what happened"
+    done = [
+        t
+        for t in tokens[1:] or tokens
+        if (t.endswith("ed") and t not in NOT_PAST) or t in IRREGULAR
+    ]
+    if done:
+        return True, ""
+    if tokens[0] in IMPERATIVES:
+        return False, "starts with a verb in the imperative: that is a command"
+    if any(t.endswith("ing") for t in tokens):
+        return False, "an -ing form describes something going on"
+    return False, "no verb in the past tense"
+
+
+@check("N1", "find")
+def event_not_past_tense(model, reached):
+    severity = "hint" if reached == 0 else "warning"
+    for event in model.events:
+        verdict, reason = past_tense(event.name)
+        if verdict is False:
+            yield (
+                severity,
+                f"“{event.name}” does not read as something that happened: "
+                f"{reason} (e.g. “Order Placed”).",
+                [event.id],
+            )
+
+
+@check("N2", "find")
+def technical_names(model, reached):
+    for event in model.events:
+        if TECHNICAL.search(event.name):
+            yield (
+                "warning",
+                f"“{event.name}” sounds technical; name the business fact instead.",
+                [event.id],
+            )
+
+
+def _normal(text):
+    return " ".join(w.casefold() for w in words(text))
+
+
+def _tokens(text):
+    tokens = set()
+    for word in words(text):
+        word = word.casefold()
+        # Chinese has no spaces: its characters are the tokens.
+        tokens.update(word if _CJK.search(word) else [word.removesuffix("s")])
+    return tokens
+
+
+@check("N8", "order")
+def duplicate_names(model, reached):
+    """Same or nearly the same event text: merge them, or say why they differ."""
+    groups = defaultdict(list)
+    for event in model.events:
+        groups[_normal(event.name)].append(event)
+    for name, events in groups.items():
+        if name and len(events) > 1:
+            yield (
+                "warning",
+                f"{len(events)} events are called “{events[0].name}”: merge them "
+                "or tell them apart.",
+                [e.id for e in events],
+            )
+    # Near duplicates: compare only events that share a word.
+    firsts = [events[0] for name, events in groups.items() if name]
+    token_sets = {e.id: _tokens(e.name) for e in firsts}
+    index = defaultdict(list)
+    for event in firsts:
+        for token in token_sets[event.id]:
+            index[token].append(event)
+    reported = set()
+    for event in firsts:
+        mine = token_sets[event.id]
+        candidates = {o.id: o for t in mine for o in index[t] if o.id > event.id}
+        for other in candidates.values():
+            theirs = token_sets[other.id]
+            similarity = len(mine & theirs) / len(mine | theirs)
+            if similarity >= 0.75 and (event.id, other.id) not in reported:
+                reported.add((event.id, other.id))
+                yield (
+                    "hint",
+                    f"“{event.name}” and “{other.name}” look alike: the same fact?",
+                    [event.id, other.id],
+                )
+
+
+@check("N4", "attribute")
+def command_named_like_an_event(model, reached):
+    for command in model.commands:
+        verdict, _ = past_tense(command.name)
+        if verdict and not _CJK.search(command.name):
+            yield (
+                "hint",
+                f"The command “{command.name}” reads like an event; commands are "
+                "intentions (“Place Order”).",
+                [command.id],
+            )
+
+
+@check("C1", "find")
+def colliding_identifiers(model, reached):
+    for collision in model.name_collisions:
+        element = model.element(collision.sticky)
+        yield (
+            "error",
+            f"“{element.name}” gives the code name {collision.wanted}, which "
+            f"another sticky already has; it becomes {collision.given}. Rename one, "
+            "or give it a code name.",
+            [collision.sticky],
+        )
+
+
+# -- the timeline ----------------------------------------------------------------
+
+
+@check("T3", "order")
+def pivotal_events(model, reached):
+    pivotal = [e for e in model.events if e.pivotal]
+    if model.events and reached >= 2 and not pivotal:
+        yield (
+            "hint",
+            "No pivotal events yet: mark the 2-4 events where the story changes.",
+            [],
+        )
+    if len(pivotal) > 4:
+        yield (
+            "hint",
+            f"{len(pivotal)} pivotal events: keep the 2-4 that really split the story.",
+            [e.id for e in pivotal],
+        )
+
+
+@check("G9", "find")
+def open_hotspots(model, reached):
+    severity = "warning" if reached == PHASES.index("review") else "hint"
+    for hotspot in model.hotspots:
+        yield severity, f"Open question: “{hotspot.text}”", [hotspot.id, *hotspot.about]
+
+
+# -- the grammar of links ------------------------------------------------------------
+
+
+@check("G1", "attribute")
+def links_outside_the_grammar(model, reached):
+    for problem in model.link_problems:
+        yield "warning", problem.message, [problem.source, problem.target]
+
+
+@check("F1", "attribute")
+def field_problems(model, reached):
+    for problem in model.field_problems:
+        element = model.element(problem.sticky)
+        yield (
+            "warning",
+            f"“{element.name}”, field {problem.field}: {problem.message}",
+            [problem.sticky],
+        )
+
+
+@check("G10", "attribute")
+def event_without_trigger(model, reached):
+    for event in model.events:
+        if not event.caused_by:
+            yield (
+                "warning",
+                f"What makes “{event.name}” happen? Link the command, system or event "
+                "that causes it.",
+                [event.id],
+            )
+
+
+@check("G2", "attribute")
+def command_without_trigger(model, reached):
+    for command in model.commands:
+        if not command.triggered_by:
+            yield (
+                "warning",
+                f"Who or what issues “{command.name}”? Link an actor, system or "
+                "policy to it.",
+                [command.id],
+            )
+
+
+@check("G4", "attribute")
+def command_without_event(model, reached):
+    for command in model.commands:
+        if not command.produces:
+            yield (
+                "warning",
+                f"“{command.name}” produces no event: what happens when it succeeds?",
+                [command.id],
+            )
+
+
+@check("G5", "attribute")
+def policy_without_event_or_command(model, reached):
+    for policy in model.policies:
+        missing = [
+            what
+            for what, ids in (
+                ("an event in", policy.when),
+                ("a command out", policy.then),
+            )
+            if not ids
+        ]
+        if missing:
+            yield (
+                "warning",
+                f"The policy “{policy.name}” needs {' and '.join(missing)}: "
+                "“whenever <event>, then <command>”.",
+                [policy.id],
+            )
+
+
+@check("G6", "attribute")
+def read_model_without_events(model, reached):
+    for read_model in model.read_models:
+        if not read_model.fed_by:
+            yield (
+                "hint",
+                f"Which events keep “{read_model.name}” up to date? Link them to it.",
+                [read_model.id],
+            )
+
+
+def _policy_cycles(model):
+    """Cycles policy -> command -> event -> policy (strongly connected parts)."""
+    produces = {c.id: c.produces for c in model.commands}
+    listeners = defaultdict(list)
+    for policy in model.policies:
+        for event in policy.when:
+            listeners[event].append(policy.id)
+    graph = {
+        p.id: sorted(
+            {q for c in p.then for e in produces.get(c, ()) for q in listeners[e]}
+        )
+        for p in model.policies
+    }
+    # Tarjan's algorithm, iterative so that long chains cannot overflow.
+    index, low, on_stack, stack, result, counter = {}, {}, set(), [], [], [0]
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = counter[0]
+        counter[0] += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter[0]
+                    counter[0] += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph[child])))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                part = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    part.append(member)
+                    if member == node:
+                        break
+                if len(part) > 1 or node in graph[node]:
+                    result.append(sorted(part))
+    return result
+
+
+@check("P1", "attribute")
+def policy_cycles(model, reached):
+    for cycle in _policy_cycles(model):
+        names = ", ".join(f"“{model.element(p).name}”" for p in cycle)
+        yield (
+            "warning",
+            f"These policies trigger each other in a loop: {names}. What stops it?",
+            cycle,
+        )
+
+
+# -- aggregates and contexts ---------------------------------------------------------
+
+
+@check("G3", "aggregate")
+def outside_any_aggregate(model, reached):
+    systems = {s.id for s in model.external_systems}
+    for element in (*model.commands, *model.events):
+        # Commands invoked on a system, and events a system reports, need none.
+        outside = getattr(element, "targets", ()) or systems.intersection(
+            getattr(element, "caused_by", ())
+        )
+        if element.aggregate is None and not outside:
+            yield (
+                "warning",
+                f"“{element.name}” is in no aggregate: which one accepts or "
+                "produces it?",
+                [element.id],
+            )
+
+
+@check("G7", "aggregate")
+def aggregate_without_events(model, reached):
+    for aggregate in model.aggregates:
+        if not aggregate.events:
+            yield (
+                "warning",
+                f"The aggregate “{aggregate.name}” holds no events: "
+                "what does it decide?",
+                [aggregate.id],
+            )
+        elif not aggregate.commands:
+            yield (
+                "hint",
+                f"The aggregate “{aggregate.name}” takes no commands.",
+                [aggregate.id],
+            )
+
+
+@check("F2", "aggregate")
+def overlapping_frames(model, reached):
+    for first, second in model.overlapping_frames:
+        a, b = model.element(first), model.element(second)
+        yield (
+            "warning",
+            f"The frames “{a.name}” and “{b.name}” overlap: draw one inside the "
+            "other, or apart.",
+            [first, second],
+        )
+
+
+@check("B1", "bound")
+def outside_any_context(model, reached):
+    for element in (*model.aggregates, *model.events):
+        if element.context is None:
+            yield (
+                "warning",
+                f"“{element.name}” is in no bounded context.",
+                [element.id],
+            )
+
+
+@check("B4", "bound")
+def command_links_across_contexts(model, reached):
+    """Contexts should talk through events; a command across a border couples them."""
+    for command in model.commands:
+        if command.context is None:
+            continue
+        sources = [
+            model.element(t)
+            for t in command.triggered_by
+            if model.element(t).__class__.__name__ in ("Policy", "ReadModel")
+        ]
+        for source in sources:
+            if source.context not in (None, command.context):
+                yield (
+                    "warning",
+                    f"“{source.name}” in another context issues “{command.name}”: "
+                    "let the command's own context react to an event instead.",
+                    [source.id, command.id],
+                )
+        for event_id in command.produces:
+            event = model.element(event_id)
+            if event.context not in (None, command.context):
+                yield (
+                    "warning",
+                    f"“{command.name}” produces “{event.name}” in another context.",
+                    [command.id, event.id],
+                )

@@ -1,0 +1,414 @@
+"""Board snapshot -> domain model. Pure: no database, no Django models.
+
+Input is the snapshot `storming` serves (`/state/`): stickies with their
+kind, text, fields and geometry (x, y is the top-left corner), and links.
+Membership is geometric (the innermost frame holding a sticky's centre);
+triggers come only from links, read by the grammar in `GRAMMAR`.
+"""
+
+from collections import defaultdict
+
+from . import identifiers
+from .fields import Field, parse_fields
+from .model import (
+    Actor,
+    Aggregate,
+    Command,
+    Context,
+    Event,
+    ExternalSystem,
+    FieldProblem,
+    Hotspot,
+    LinkProblem,
+    Model,
+    NameCollision,
+    Policy,
+    ReadModel,
+)
+
+FRAMES = ("aggregate", "context")
+# Actors and external systems are roles: every sticky of one name is the same.
+ROLE_KINDS = ("actor", "external_system")
+GLOBAL_KINDS = ("context", *ROLE_KINDS)
+# (from kind, to kind) -> what the link means. Anything else is reported.
+GRAMMAR = {
+    ("actor", "command"): "issues",
+    ("actor", "policy"): "manages",
+    ("external_system", "command"): "triggers",
+    ("external_system", "event"): "triggers",
+    ("external_system", "policy"): "triggers",
+    ("command", "event"): "produces",
+    ("command", "external_system"): "invoked on",
+    ("command", "aggregate"): "invoked on",
+    ("aggregate", "event"): "produces",
+    ("event", "policy"): "activates",
+    ("event", "read_model"): "updates",
+    ("event", "event"): "leads to",
+    ("policy", "command"): "issues",
+    ("read_model", "actor"): "informs",
+    ("read_model", "command"): "informs",
+    ("read_model", "policy"): "informs",
+}
+# Why a link outside the grammar makes no sense, where there is a usual reason.
+MISSING_STEP = {
+    ("event", "command"): "an event does not issue commands: put a policy between them",
+    ("actor", "event"): "an actor causes events through a command: add the command",
+    ("policy", "event"): "a policy causes events through a command: add the command",
+    ("command", "read_model"): "a command changes read models through an event",
+    ("event", "actor"): "events reach people through a read model",
+    ("command", "command"): "a command leads to another through an event and a policy",
+}
+# How far (board units, centre to centre) a hot spot looks for what it is about.
+HOTSPOT_REACH = 400.0
+
+
+def centre(sticky):
+    return sticky["x"] + sticky["width"] / 2, sticky["y"] + sticky["height"] / 2
+
+
+def _holds(frame, point):
+    x, y = point
+    return (
+        frame["x"] <= x <= frame["x"] + frame["width"]
+        and frame["y"] <= y <= frame["y"] + frame["height"]
+    )
+
+
+def _area(frame):
+    return frame["width"] * frame["height"]
+
+
+def _innermost(frames, point, exclude=None):
+    holding = [f for f in frames if f["id"] != exclude and _holds(f, point)]
+    if not holding:
+        return None
+    return min(holding, key=lambda f: (_area(f), f["id"]))["id"]
+
+
+def _overlap(a, b):
+    """Frames that cross without one holding the other."""
+    ax2, ay2 = a["x"] + a["width"], a["y"] + a["height"]
+    bx2, by2 = b["x"] + b["width"], b["y"] + b["height"]
+    if min(ax2, bx2) <= max(a["x"], b["x"]) or min(ay2, by2) <= max(a["y"], b["y"]):
+        return False
+
+    def inside(inner, outer):
+        return (
+            outer["x"] <= inner["x"]
+            and outer["y"] <= inner["y"]
+            and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+            and inner["y"] + inner["height"] <= outer["y"] + outer["height"]
+        )
+
+    return not inside(a, b) and not inside(b, a)
+
+
+def _timeline_key(sticky):
+    return (sticky["x"], sticky["y"], sticky["id"])
+
+
+class _Board:
+    """The snapshot, indexed for derivation."""
+
+    def __init__(self, snapshot):
+        self.stickies = {s["id"]: s for s in snapshot.get("stickies", ())}
+        self.by_kind = defaultdict(list)
+        for sticky in sorted(self.stickies.values(), key=_timeline_key):
+            self.by_kind[sticky["kind"]].append(sticky)
+        self.links = [
+            link
+            for link in snapshot.get("links", ())
+            if link["from"] in self.stickies and link["to"] in self.stickies
+        ]
+        self.votes = defaultdict(int)
+        for vote in snapshot.get("votes", ()):
+            self.votes[vote["sticky"]] += 1
+
+    def kind(self, sticky_id):
+        return self.stickies[sticky_id]["kind"]
+
+
+def _membership(board):
+    """sticky id -> (aggregate id, context id), and overlapping frame pairs."""
+    aggregates, contexts = board.by_kind["aggregate"], board.by_kind["context"]
+    aggregate_context = {a["id"]: _innermost(contexts, centre(a)) for a in aggregates}
+    member = {}
+    for sticky in board.stickies.values():
+        point = centre(sticky)
+        if sticky["kind"] == "context":
+            member[sticky["id"]] = (None, None)
+        elif sticky["kind"] == "aggregate":
+            member[sticky["id"]] = (None, aggregate_context[sticky["id"]])
+        else:
+            aggregate = _innermost(aggregates, point)
+            context = _innermost(contexts, point) or aggregate_context.get(aggregate)
+            member[sticky["id"]] = (aggregate, context)
+    overlaps = []
+    for frames in (aggregates, contexts):
+        for i, a in enumerate(frames):
+            for b in frames[i + 1 :]:
+                if _overlap(a, b):
+                    overlaps.append(tuple(sorted((a["id"], b["id"]))))
+    # An aggregate drawn across a context border spans two languages.
+    overlaps.extend(
+        (a["id"], c["id"]) for a in aggregates for c in contexts if _overlap(a, c)
+    )
+    return member, tuple(sorted(overlaps))
+
+
+def _names(board, member):
+    """sticky id -> (class name, func name), unique per context."""
+    fallback = {kind: identifiers.class_name(kind) for kind in board.by_kind}
+    order = sorted(
+        board.stickies.values(),
+        key=lambda s: (not s.get("code_name"), s.get("created_at", ""), s["id"]),
+    )
+    class_names, func_names = defaultdict(list), defaultdict(list)
+    # Actors and systems: one role however many stickies show it.
+    first_of_role, same_role = {}, {}
+    for sticky in order:
+        if sticky["kind"] == "hotspot":
+            continue
+        if sticky["kind"] in ROLE_KINDS:
+            key = (sticky["kind"], identifiers.class_name(sticky["text"], "Role"))
+            if key in first_of_role:
+                same_role[sticky["id"]] = first_of_role[key]
+                continue
+            first_of_role[key] = sticky["id"]
+        scope = "" if sticky["kind"] in GLOBAL_KINDS else member[sticky["id"]][1]
+        code_name = sticky.get("code_name")
+        if code_name:
+            cls = identifiers.from_code_name(code_name, "class")
+            func = identifiers.from_code_name(code_name, "func")
+        else:
+            kind = fallback[sticky["kind"]]
+            cls = identifiers.class_name(sticky["text"], kind)
+            func = identifiers.snake_name(sticky["text"], kind.lower())
+        class_names[scope].append((sticky["id"], cls))
+        func_names[scope].append((sticky["id"], func))
+    names, collisions = {}, []
+    for scope, entries in class_names.items():
+        unique_classes = identifiers.unique(entries)
+        unique_funcs = identifiers.unique(func_names[scope])
+        for sticky_id, wanted in entries:
+            names[sticky_id] = (unique_classes[sticky_id], unique_funcs[sticky_id])
+            if unique_classes[sticky_id] != wanted:
+                collisions.append(NameCollision(sticky_id, wanted, names[sticky_id][0]))
+    for sticky_id, first in same_role.items():
+        names[sticky_id] = names[first]
+    return names, tuple(collisions)
+
+
+def _links(board):
+    """Links by meaning, plus the ones outside the grammar."""
+    outgoing, incoming = defaultdict(list), defaultdict(list)
+    problems = []
+    for link in sorted(board.links, key=lambda link: link["id"]):
+        source, target = link["from"], link["to"]
+        kinds = (board.kind(source), board.kind(target))
+        if "hotspot" in kinds:
+            continue  # hot spots annotate; they are not flow
+        if kinds in GRAMMAR:
+            outgoing[source].append(target)
+            incoming[target].append(source)
+            continue
+        reason = MISSING_STEP.get(
+            kinds, f"a link from {kinds[0]} to {kinds[1]} is outside the grammar"
+        )
+        problems.append(LinkProblem(link["id"], source, target, reason))
+    return outgoing, incoming, tuple(problems)
+
+
+def _default_fields(aggregate_func):
+    name = f"{aggregate_func}_id" if aggregate_func else "id"
+    return (Field(name, "uuid"),)
+
+
+def derive(snapshot, *, board_id="", name="", seq=0) -> Model:
+    """The domain model of a board snapshot (`storming.state.snapshot` form)."""
+    board = _Board(snapshot)
+    member, overlaps = _membership(board)
+    names, collisions = _names(board, member)
+    outgoing, incoming, link_problems = _links(board)
+    field_problems = []
+
+    def of_kind(ids, *kinds):
+        return tuple(i for i in ids if board.kind(i) in kinds)
+
+    def base(sticky):
+        cls, func = names[sticky["id"]]
+        return {
+            "id": sticky["id"],
+            "name": sticky["text"],
+            "class_name": cls,
+            "func_name": func,
+            "context": member[sticky["id"]][1],
+            "description": sticky.get("description", ""),
+        }
+
+    def fields_of(sticky, aggregate):
+        fields, problems = parse_fields(sticky.get("fields"))
+        field_problems.extend(FieldProblem(sticky["id"], f, m) for f, m in problems)
+        if fields or sticky["kind"] == "read_model":
+            return fields
+        return _default_fields(aggregate and names[aggregate][1])
+
+    # Events in each context's timeline; pivotal events close a phase.
+    timelines, phase_of = defaultdict(list), {}
+    for sticky in board.by_kind["event"]:
+        timelines[member[sticky["id"]][1]].append(sticky)
+    phases_by_context = {}
+    for context_id, stickies in timelines.items():
+        phases, current = [], []
+        for sticky in stickies:
+            current.append(sticky["id"])
+            phase_of[sticky["id"]] = len(phases)
+            if sticky.get("pivotal"):
+                phases.append(tuple(current))
+                current = []
+        if current:
+            phases.append(tuple(current))
+        phases_by_context[context_id] = tuple(phases)
+
+    events = tuple(
+        Event(
+            **base(s),
+            aggregate=member[s["id"]][0],
+            fields=fields_of(s, member[s["id"]][0]),
+            pivotal=bool(s.get("pivotal")),
+            phase=phase_of[s["id"]],
+            caused_by=of_kind(
+                incoming[s["id"]], "command", "external_system", "event", "aggregate"
+            ),
+        )
+        for s in board.by_kind["event"]
+    )
+    commands = []
+    for s in board.by_kind["command"]:
+        aggregate = member[s["id"]][0]
+        targets = outgoing[s["id"]]
+        if aggregate is None:
+            linked = of_kind(targets, "aggregate")
+            aggregate = linked[0] if linked else None
+        commands.append(
+            Command(
+                **base(s),
+                aggregate=aggregate,
+                fields=fields_of(s, aggregate),
+                produces=of_kind(targets, "event"),
+                triggered_by=of_kind(
+                    incoming[s["id"]],
+                    "actor",
+                    "external_system",
+                    "policy",
+                    "read_model",
+                ),
+                targets=of_kind(targets, "external_system"),
+            )
+        )
+    commands = tuple(commands)
+    command_context = {c.id: c.context for c in commands}
+    event_context = {e.id: e.context for e in events}
+    policies = []
+    for s in board.by_kind["policy"]:
+        when = of_kind(incoming[s["id"]], "event")
+        then = of_kind(outgoing[s["id"]], "command")
+        sources = {event_context[e] for e in when} - {None}
+        destinations = {command_context[c] for c in then} - {None}
+        policies.append(
+            Policy(
+                **base(s),
+                when=when,
+                then=then,
+                managed_by=of_kind(incoming[s["id"]], "actor", "external_system"),
+                consults=of_kind(incoming[s["id"]], "read_model"),
+                integration=bool(sources and destinations and sources != destinations),
+            )
+        )
+    read_models = tuple(
+        ReadModel(
+            **base(s),
+            fields=fields_of(s, None),
+            fed_by=of_kind(incoming[s["id"]], "event"),
+            used_by=of_kind(outgoing[s["id"]], "actor", "command", "policy"),
+        )
+        for s in board.by_kind["read_model"]
+    )
+    actors = tuple(
+        Actor(**base(s), issues=of_kind(outgoing[s["id"]], "command"))
+        for s in board.by_kind["actor"]
+    )
+    systems = tuple(
+        ExternalSystem(
+            **base(s),
+            triggers=of_kind(outgoing[s["id"]], "command", "event", "policy"),
+        )
+        for s in board.by_kind["external_system"]
+    )
+    aggregates = tuple(
+        Aggregate(
+            **base(s),
+            commands=tuple(c.id for c in commands if c.aggregate == s["id"]),
+            events=tuple(e.id for e in events if e.aggregate == s["id"]),
+        )
+        for s in board.by_kind["aggregate"]
+    )
+    contexts = tuple(
+        Context(
+            **base(s),
+            aggregates=tuple(a.id for a in aggregates if a.context == s["id"]),
+            timeline=tuple(e["id"] for e in timelines.get(s["id"], ())),
+            phases=phases_by_context.get(s["id"], ()),
+        )
+        for s in board.by_kind["context"]
+    )
+    return Model(
+        board=str(board_id),
+        name=name,
+        seq=seq,
+        phase=snapshot.get("board", {}).get("phase", "find"),
+        contexts=contexts,
+        aggregates=aggregates,
+        events=events,
+        commands=commands,
+        policies=tuple(policies),
+        read_models=read_models,
+        actors=actors,
+        external_systems=systems,
+        hotspots=_hotspots(board, incoming, outgoing),
+        link_problems=link_problems,
+        field_problems=tuple(field_problems),
+        overlapping_frames=overlaps,
+        name_collisions=collisions,
+    )
+
+
+def _hotspots(board, incoming, outgoing):
+    """Hot spots with what they are about: their links, else their neighbour."""
+    linked = defaultdict(set)
+    for link in board.links:
+        source, target = link["from"], link["to"]
+        if board.kind(source) == "hotspot" and board.kind(target) != "hotspot":
+            linked[source].add(target)
+        if board.kind(target) == "hotspot" and board.kind(source) != "hotspot":
+            linked[target].add(source)
+    others = [
+        s for s in board.stickies.values() if s["kind"] not in ("hotspot", *FRAMES)
+    ]
+    hotspots = []
+    for sticky in board.by_kind["hotspot"]:
+        about = tuple(sorted(linked[sticky["id"]]))
+        if not about and others:
+            cx, cy = centre(sticky)
+
+            def distance(other, cx=cx, cy=cy):
+                ox, oy = centre(other)
+                return ((ox - cx) ** 2 + (oy - cy) ** 2, other["id"])
+
+            nearest = min(others, key=distance)
+            if distance(nearest)[0] <= HOTSPOT_REACH**2:
+                about = (nearest["id"],)
+        hotspots.append(
+            Hotspot(sticky["id"], sticky["text"], about, board.votes[sticky["id"]])
+        )
+    return tuple(hotspots)
