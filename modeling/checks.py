@@ -6,6 +6,7 @@ it starts to matter, so a board still finding events is not flooded with
 aggregate advice. Ids follow `EVENT_STORMING.md` where it names the check.
 """
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -53,7 +54,12 @@ def run_checks(model, phase=None):
         if reached >= starts:
             for severity, message, stickies in function(model, reached):
                 findings.append(Finding(check_id, severity, message, tuple(stickies)))
-    return sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.check, f))
+    rank = {severity: i for i, severity in enumerate(SEVERITIES)}
+    # The fields in the order the dataclass compares them, without its overhead.
+    return sorted(
+        findings,
+        key=lambda f: (rank[f.severity], f.check, f.message, f.stickies),
+    )
 
 
 def summary(findings):
@@ -74,6 +80,8 @@ IRREGULAR = {
     "written", "chosen", "held", "kept", "left", "lost", "won", "found", "told",
     "shown", "known", "drawn", "broken", "frozen", "spent", "begun", "set", "put",
     "cut", "read", "hit", "quit", "run", "shipped", "withdrawn", "undone",
+    "reset", "split", "shut", "seen", "brought", "caught", "thrown", "hidden",
+    "forgotten", "overridden", "rewritten", "rebuilt", "withheld", "got",
 }  # fmt: skip
 IMPERATIVES = {
     "place", "create", "send", "add", "update", "cancel", "approve", "submit",
@@ -82,9 +90,15 @@ IMPERATIVES = {
 }  # fmt: skip
 CHINESE_DONE = ("已", "了", "完成", "成功", "完毕", "被", "过")
 CHINESE_INTENT = ("请", "要", "需要", "将", "准备", "正在")
+# Technical names: a type suffix (`OrderPlacedEvent`, `Order placed event`, not
+# `Fraud Prevent`), an HTTP call (`POST /orders`: the verb in capitals, since
+# "Post Office Opened" is business), and table or column names (`tbl_order`,
+# `order_items`, "row inserted"; a "Table Booked" is a restaurant's business).
 TECHNICAL = re.compile(
-    r"(Event|Command)$|^(GET|POST|PUT|PATCH|DELETE)\b|\b(tbl|table|row|record)s?\b",
-    re.IGNORECASE,
+    r"(?i:\b(?:event|command))$|(?<=[a-z])(?:Event|Command)$"
+    r"|^(?:GET|POST|PUT|PATCH|DELETE)\b"
+    r"|\btbl_?\w*|\b[a-z0-9]+_[a-z0-9_]+\b"
+    r"|(?i:\b(?:rows?|records?)\s+(?:inserted|updated|deleted)\b)"
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -102,7 +116,8 @@ def past_tense(text):
             return True, ""
         return False, "add 已 before the verb, or end with 完成/成功"
     tokens = [w.lower() for w in words(text)]
-    if not tokens:
+    if not any(t.isascii() for t in tokens):
+        # No English words: other languages have their own grammar.
         return None, ""
     if "?" in text:
         return False, "a question is a hot spot, not an event"
@@ -149,25 +164,64 @@ def technical_names(model, reached):
             )
 
 
-def _normal(text):
-    return " ".join(w.casefold() for w in words(text))
-
-
-def _tokens(text):
+def _tokens(parts):
+    """Casefolded words -> the tokens near duplicates are compared by."""
     tokens = set()
-    for word in words(text):
-        word = word.casefold()
+    for word in parts:
         # Chinese has no spaces: its characters are the tokens.
         tokens.update(word if _CJK.search(word) else [word.removesuffix("s")])
-    return tokens
+    return frozenset(tokens)
+
+
+# Jaccard similarity of their tokens from which two event names look alike.
+NEAR = 0.75
+
+
+def _similar_pairs(token_sets):
+    """Index pairs (i, j), i < j, of token sets at least NEAR alike.
+
+    Prefix filtering (Bayardo et al., "Scaling up all pairs similarity
+    search"): with each set's tokens ordered rarest first, two sets that alike
+    share a token among the first `n - ceil(NEAR * n) + 1` tokens of each, so
+    only those are indexed and probed, and a board of a thousand events that
+    all say "order" is not compared pair by pair.
+    """
+    frequency = defaultdict(int)
+    for tokens in token_sets:
+        for token in tokens:
+            frequency[token] += 1
+    index, pairs = defaultdict(list), []
+    for i in sorted(range(len(token_sets)), key=lambda i: len(token_sets[i])):
+        tokens = token_sets[i]
+        size = len(tokens)
+        if not size:
+            continue
+        prefix = sorted(tokens, key=lambda t: (frequency[t], t))
+        seen = set()
+        for token in prefix[: size - math.ceil(NEAR * size) + 1]:
+            for j in index[token]:
+                if j in seen:
+                    continue
+                seen.add(j)
+                other = token_sets[j]  # no larger: sets come smallest first
+                if len(other) < NEAR * size:
+                    continue
+                common = len(tokens & other)
+                if common >= NEAR * (size + len(other) - common):
+                    pairs.append((min(i, j), max(i, j)))
+            index[token].append(i)
+    return sorted(pairs)
 
 
 @check("N8", "order")
 def duplicate_names(model, reached):
     """Same or nearly the same event text: merge them, or say why they differ."""
-    groups = defaultdict(list)
+    groups, parts_of = defaultdict(list), {}
     for event in model.events:
-        groups[_normal(event.name)].append(event)
+        parts = [w.casefold() for w in words(event.name)]
+        name = " ".join(parts)
+        groups[name].append(event)
+        parts_of.setdefault(name, parts)
     for name, events in groups.items():
         if name and len(events) > 1:
             yield (
@@ -176,27 +230,20 @@ def duplicate_names(model, reached):
                 "or tell them apart.",
                 [e.id for e in events],
             )
-    # Near duplicates: compare only events that share a word.
-    firsts = [events[0] for name, events in groups.items() if name]
-    token_sets = {e.id: _tokens(e.name) for e in firsts}
-    index = defaultdict(list)
-    for event in firsts:
-        for token in token_sets[event.id]:
-            index[token].append(event)
-    reported = set()
-    for event in firsts:
-        mine = token_sets[event.id]
-        candidates = {o.id: o for t in mine for o in index[t] if o.id > event.id}
-        for other in candidates.values():
-            theirs = token_sets[other.id]
-            similarity = len(mine & theirs) / len(mine | theirs)
-            if similarity >= 0.75 and (event.id, other.id) not in reported:
-                reported.add((event.id, other.id))
-                yield (
-                    "hint",
-                    f"“{event.name}” and “{other.name}” look alike: the same fact?",
-                    [event.id, other.id],
-                )
+    # Near duplicates, among the first event of each name.
+    names = [name for name in groups if name]
+    token_sets = [_tokens(parts_of[name]) for name in names]
+    for i, j in _similar_pairs(token_sets):
+        event, other = sorted((groups[names[i]][0], groups[names[j]][0]), key=_id)
+        yield (
+            "hint",
+            f"“{event.name}” and “{other.name}” look alike: the same fact?",
+            [event.id, other.id],
+        )
+
+
+def _id(element):
+    return element.id
 
 
 @check("N4", "attribute")
@@ -212,7 +259,9 @@ def command_named_like_an_event(model, reached):
             )
 
 
-@check("C1", "find")
+# From attribute on, when code names start to matter: while events are found
+# and ordered, duplicates are expected and N8 speaks about them.
+@check("C1", "attribute")
 def colliding_identifiers(model, reached):
     for collision in model.name_collisions:
         element = model.element(collision.sticky)

@@ -6,6 +6,7 @@ Membership is geometric (the innermost frame holding a sticky's centre);
 triggers come only from links, read by the grammar in `GRAMMAR`.
 """
 
+import math
 from collections import defaultdict
 
 from . import identifiers
@@ -66,23 +67,28 @@ def centre(sticky):
     return sticky["x"] + sticky["width"] / 2, sticky["y"] + sticky["height"] / 2
 
 
-def _holds(frame, point):
-    x, y = point
-    return (
-        frame["x"] <= x <= frame["x"] + frame["width"]
-        and frame["y"] <= y <= frame["y"] + frame["height"]
+def _boxes(frames):
+    """Frames as (area, id, x1, y1, x2, y2), smallest first (ties by id)."""
+    return sorted(
+        (
+            f["width"] * f["height"],
+            f["id"],
+            f["x"],
+            f["y"],
+            f["x"] + f["width"],
+            f["y"] + f["height"],
+        )
+        for f in frames
     )
 
 
-def _area(frame):
-    return frame["width"] * frame["height"]
-
-
-def _innermost(frames, point, exclude=None):
-    holding = [f for f in frames if f["id"] != exclude and _holds(f, point)]
-    if not holding:
-        return None
-    return min(holding, key=lambda f: (_area(f), f["id"]))["id"]
+def _innermost(boxes, point):
+    """The id of the smallest frame holding the point, or None."""
+    x, y = point
+    for _, frame_id, x1, y1, x2, y2 in boxes:
+        if x1 <= x <= x2 and y1 <= y <= y2:
+            return frame_id
+    return None
 
 
 def _overlap(a, b):
@@ -112,6 +118,7 @@ class _Board:
 
     def __init__(self, snapshot):
         self.stickies = {s["id"]: s for s in snapshot.get("stickies", ())}
+        self.centres = {s["id"]: centre(s) for s in self.stickies.values()}
         self.by_kind = defaultdict(list)
         for sticky in sorted(self.stickies.values(), key=_timeline_key):
             self.by_kind[sticky["kind"]].append(sticky)
@@ -131,17 +138,25 @@ class _Board:
 def _membership(board):
     """sticky id -> (aggregate id, context id), and overlapping frame pairs."""
     aggregates, contexts = board.by_kind["aggregate"], board.by_kind["context"]
-    aggregate_context = {a["id"]: _innermost(contexts, centre(a)) for a in aggregates}
+    aggregate_boxes, context_boxes = _boxes(aggregates), _boxes(contexts)
+    aggregate_context = {
+        a["id"]: _innermost(context_boxes, board.centres[a["id"]]) for a in aggregates
+    }
     member = {}
     for sticky in board.stickies.values():
-        point = centre(sticky)
+        point = board.centres[sticky["id"]]
         if sticky["kind"] == "context":
             member[sticky["id"]] = (None, None)
         elif sticky["kind"] == "aggregate":
             member[sticky["id"]] = (None, aggregate_context[sticky["id"]])
         else:
-            aggregate = _innermost(aggregates, point)
-            context = _innermost(contexts, point) or aggregate_context.get(aggregate)
+            aggregate = _innermost(aggregate_boxes, point)
+            # What an aggregate owns lives in the aggregate's context, even
+            # where the frame crosses a border (reported as an overlap).
+            if aggregate is None:
+                context = _innermost(context_boxes, point)
+            else:
+                context = aggregate_context[aggregate]
             member[sticky["id"]] = (aggregate, context)
     overlaps = []
     for frames in (aggregates, contexts):
@@ -159,6 +174,7 @@ def _membership(board):
 def _names(board, member):
     """sticky id -> (class name, func name), unique per context."""
     fallback = {kind: identifiers.class_name(kind) for kind in board.by_kind}
+    names_of = identifiers.names
     order = sorted(
         board.stickies.values(),
         key=lambda s: (not s.get("code_name"), s.get("created_at", ""), s["id"]),
@@ -181,19 +197,24 @@ def _names(board, member):
             cls = identifiers.from_code_name(code_name, "class")
             func = identifiers.from_code_name(code_name, "func")
         else:
-            kind = fallback[sticky["kind"]]
-            cls = identifiers.class_name(sticky["text"], kind)
-            func = identifiers.snake_name(sticky["text"], kind.lower())
+            kind = sticky["kind"]
+            cls, func = names_of(sticky["text"], fallback[kind], kind)
         class_names[scope].append((sticky["id"], cls))
         func_names[scope].append((sticky["id"], func))
     names, collisions = {}, []
     for scope, entries in class_names.items():
         unique_classes = identifiers.unique(entries)
         unique_funcs = identifiers.unique(func_names[scope])
+        wanted_funcs = dict(func_names[scope])
         for sticky_id, wanted in entries:
-            names[sticky_id] = (unique_classes[sticky_id], unique_funcs[sticky_id])
-            if unique_classes[sticky_id] != wanted:
-                collisions.append(NameCollision(sticky_id, wanted, names[sticky_id][0]))
+            given = (unique_classes[sticky_id], unique_funcs[sticky_id])
+            names[sticky_id] = given
+            if given[0] != wanted:
+                collisions.append(NameCollision(sticky_id, wanted, given[0]))
+            elif given[1] != wanted_funcs[sticky_id]:
+                collisions.append(
+                    NameCollision(sticky_id, wanted_funcs[sticky_id], given[1])
+                )
     for sticky_id, first in same_role.items():
         names[sticky_id] = names[first]
     return names, tuple(collisions)
@@ -270,19 +291,27 @@ def derive(snapshot, *, board_id="", name="", seq=0) -> Model:
             phases.append(tuple(current))
         phases_by_context[context_id] = tuple(phases)
 
-    events = tuple(
-        Event(
-            **base(s),
-            aggregate=member[s["id"]][0],
-            fields=fields_of(s, member[s["id"]][0]),
-            pivotal=bool(s.get("pivotal")),
-            phase=phase_of[s["id"]],
-            caused_by=of_kind(
-                incoming[s["id"]], "command", "external_system", "event", "aggregate"
-            ),
+    events = []
+    for s in board.by_kind["event"]:
+        aggregate = member[s["id"]][0]
+        causes = incoming[s["id"]]
+        if aggregate is None:
+            # Drawn outside the frame, but linked from the aggregate producing it.
+            linked = of_kind(causes, "aggregate")
+            aggregate = linked[0] if linked else None
+        events.append(
+            Event(
+                **base(s),
+                aggregate=aggregate,
+                fields=fields_of(s, aggregate),
+                pivotal=bool(s.get("pivotal")),
+                phase=phase_of[s["id"]],
+                caused_by=of_kind(
+                    causes, "command", "external_system", "event", "aggregate"
+                ),
+            )
         )
-        for s in board.by_kind["event"]
-    )
+    events = tuple(events)
     commands = []
     for s in board.by_kind["command"]:
         aggregate = member[s["id"]][0]
@@ -345,18 +374,26 @@ def derive(snapshot, *, board_id="", name="", seq=0) -> Model:
         )
         for s in board.by_kind["external_system"]
     )
+    owned = defaultdict(lambda: ([], []))
+    for command in commands:
+        owned[command.aggregate][0].append(command.id)
+    for event in events:
+        owned[event.aggregate][1].append(event.id)
     aggregates = tuple(
         Aggregate(
             **base(s),
-            commands=tuple(c.id for c in commands if c.aggregate == s["id"]),
-            events=tuple(e.id for e in events if e.aggregate == s["id"]),
+            commands=tuple(owned[s["id"]][0]),
+            events=tuple(owned[s["id"]][1]),
         )
         for s in board.by_kind["aggregate"]
     )
+    held = defaultdict(list)
+    for aggregate in aggregates:
+        held[aggregate.context].append(aggregate.id)
     contexts = tuple(
         Context(
             **base(s),
-            aggregates=tuple(a.id for a in aggregates if a.context == s["id"]),
+            aggregates=tuple(held[s["id"]]),
             timeline=tuple(e["id"] for e in timelines.get(s["id"], ())),
             phases=phases_by_context.get(s["id"], ()),
         )
@@ -375,7 +412,7 @@ def derive(snapshot, *, board_id="", name="", seq=0) -> Model:
         read_models=read_models,
         actors=actors,
         external_systems=systems,
-        hotspots=_hotspots(board, incoming, outgoing),
+        hotspots=_hotspots(board),
         link_problems=link_problems,
         field_problems=tuple(field_problems),
         overlapping_frames=overlaps,
@@ -383,7 +420,7 @@ def derive(snapshot, *, board_id="", name="", seq=0) -> Model:
     )
 
 
-def _hotspots(board, incoming, outgoing):
+def _hotspots(board):
     """Hot spots with what they are about: their links, else their neighbour."""
     linked = defaultdict(set)
     for link in board.links:
@@ -392,23 +429,35 @@ def _hotspots(board, incoming, outgoing):
             linked[source].add(target)
         if board.kind(target) == "hotspot" and board.kind(source) != "hotspot":
             linked[target].add(source)
-    others = [
-        s for s in board.stickies.values() if s["kind"] not in ("hotspot", *FRAMES)
-    ]
+    # Neighbours within reach sit in the same or an adjacent cell of this grid.
+    grid = defaultdict(list)
+    for sticky in board.stickies.values():
+        if sticky["kind"] not in ("hotspot", *FRAMES):
+            x, y = board.centres[sticky["id"]]
+            cell = (math.floor(x / HOTSPOT_REACH), math.floor(y / HOTSPOT_REACH))
+            grid[cell].append((x, y, sticky["id"]))
     hotspots = []
     for sticky in board.by_kind["hotspot"]:
         about = tuple(sorted(linked[sticky["id"]]))
-        if not about and others:
-            cx, cy = centre(sticky)
-
-            def distance(other, cx=cx, cy=cy):
-                ox, oy = centre(other)
-                return ((ox - cx) ** 2 + (oy - cy) ** 2, other["id"])
-
-            nearest = min(others, key=distance)
-            if distance(nearest)[0] <= HOTSPOT_REACH**2:
-                about = (nearest["id"],)
+        if not about:
+            about = _nearest(grid, board.centres[sticky["id"]])
         hotspots.append(
             Hotspot(sticky["id"], sticky["text"], about, board.votes[sticky["id"]])
         )
     return tuple(hotspots)
+
+
+def _nearest(grid, point):
+    """The nearest sticky within reach, centre to centre (ties by id)."""
+    cx, cy = point
+    column, row = math.floor(cx / HOTSPOT_REACH), math.floor(cy / HOTSPOT_REACH)
+    best = (HOTSPOT_REACH**2, None)
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            for x, y, sticky_id in grid.get((column + dx, row + dy), ()):
+                candidate = ((x - cx) ** 2 + (y - cy) ** 2, sticky_id)
+                if candidate[0] < best[0] or (
+                    candidate[0] == best[0] and (best[1] is None or sticky_id < best[1])
+                ):
+                    best = candidate
+    return () if best[1] is None else (best[1],)

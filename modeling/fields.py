@@ -40,6 +40,14 @@ def parse_type(text):
     return None
 
 
+def _name_and_type(raw):
+    """A stored field is {name, type}; an imported board may say `name: type`."""
+    if isinstance(raw, str):
+        name, _, type_ = raw.partition(":")
+        return name.strip(), type_.strip()
+    return str(raw.get("name") or ""), str(raw.get("type") or "")
+
+
 def parse_fields(raw_fields):
     """Fields of a sticky -> (fields, problems); unknown types become `str`.
 
@@ -47,12 +55,12 @@ def parse_fields(raw_fields):
     """
     fields, problems, seen = [], [], set()
     for raw in raw_fields or ():
-        label = raw.get("name", "")
+        label, type_ = _name_and_type(raw)
         name = snake_name(label, "field")
-        parsed = parse_type(raw.get("type", ""))
+        parsed = parse_type(type_)
         if parsed is None:
-            problems.append((label, f"unknown type {raw.get('type')!r}; using str"))
-            parsed = ("str", raw.get("type", "").strip().endswith("?"))
+            problems.append((label, f"unknown type {type_!r}; using str"))
+            parsed = ("str", type_.strip().endswith("?"))
         if name in seen:
             problems.append((label, f"field {name} appears twice"))
             continue

@@ -8,19 +8,22 @@ from django.db.models import Q
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import parsers, status, viewsets
+from rest_framework import parsers, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, ParseError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
-from . import access, services
+from . import access, services, transfer
 from .errors import forbidden, invalid, not_found
 from .models import Board
 from .serializers import (
     BoardCreateSerializer,
+    BoardDocumentSerializer,
     BoardSerializer,
     CommandSerializer,
     ErrorSerializer,
@@ -82,6 +85,17 @@ class CommandThrottle(UserRateThrottle):
         # per request instead, so that a changed setting takes effect.
         self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
         return super().get_rate()
+
+
+class ImportThrottle(CommandThrottle):
+    """An import runs thousands of commands at once; per account."""
+
+    scope = "board_imports"
+    default_rate = "30/hour"
+
+    def get_rate(self):
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        return rates.get(self.scope, self.default_rate)
 
 
 def _int_param(request, name, default, low=0, high=None):
@@ -199,6 +213,54 @@ class BoardViewSet(viewsets.ViewSet):
         board, member = self._board(pk)
         services.delete_board(board, member)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # -- export and import ---------------------------------------------------------
+
+    @extend_schema(
+        responses={200: BoardDocumentSerializer, **ERRORS},
+        description="The whole board as a JSON document (an attachment), which "
+        "`POST /api/boards/import/` and `manage.py import_board` read back.",
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer])
+    def export(self, request, pk=None):
+        board, _ = self._board(pk)
+        document = transfer.export_board(board)
+        filename = f"{slugify(board.name, allow_unicode=True) or board.pk}.json"
+        return Response(
+            document,
+            headers={"Content-Disposition": content_disposition_header(True, filename)},
+        )
+
+    @extend_schema(
+        request=BoardDocumentSerializer,
+        responses={201: BoardSerializer, **ERRORS},
+        parameters=[
+            OpenApiParameter(
+                "name",
+                str,
+                description="The new board's name, instead of the document's",
+            )
+        ],
+        description="Create a new board, with the caller as its facilitator, "
+        "from a document of `GET /api/boards/<id>/export/`.",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[JSONParser],
+        throttle_classes=[ImportThrottle],
+    )
+    def import_board(self, request):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated("sign in to import boards")
+        name = request.query_params.get("name") or None
+        board = transfer.import_board(request.data, request.user, name=name)
+        context = {"roles": {board.pk: "facilitator"}}
+        return Response(
+            BoardSerializer(board, context=context).data, status.HTTP_201_CREATED
+        )
 
     # -- the board's log -----------------------------------------------------------
 

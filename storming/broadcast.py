@@ -29,3 +29,26 @@ def publish(board_id, message):
         log.exception(
             "could not broadcast event %s of board %s", message.get("seq"), board_id
         )
+
+
+def publish_many(board_id, messages):
+    """`publish` for a batch of committed events, in order, in one go."""
+    layer = get_channel_layer()
+    if layer is None or not messages:
+        return
+
+    async def send_all():
+        for message in messages:
+            await layer.group_send(
+                group_name(board_id), {"type": "board.event", "message": message}
+            )
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:
+        log.exception(
+            "could not broadcast events %s to %s of board %s",
+            messages[0].get("seq"),
+            messages[-1].get("seq"),
+            board_id,
+        )

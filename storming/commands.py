@@ -379,6 +379,22 @@ def vote_retract(ctx, data):
     )
 
 
+def vote_import(ctx, data):
+    """A vote an import carries over, cast by a voter who is not on this board.
+
+    Like the votes a member left behind on leaving: it counts, but no one
+    here can retract it but by undo. Only the server issues it (see
+    `SERVER_DECIDERS`): a client naming the voter could stuff the ballot.
+    """
+    data = _payload(data, {"id", "member"}, required=("id", "member"))
+    sticky = _existing_sticky(ctx, data["id"])
+    member = _uuid(data["member"], "member")
+    if ctx.view.has_vote(sticky["id"], member):
+        raise conflict("this voter has already voted for this sticky")
+    vote = {"sticky": sticky["id"], "member": member, "created_at": iso(ctx.now)}
+    return Change("vote.cast", vote)
+
+
 def phase_set(ctx, data):
     data = _payload(data, {"phase"}, required=("phase",))
     if data["phase"] not in Phase.values:
@@ -551,11 +567,15 @@ DECIDERS = {
     "redo": redo,
 }
 COMMAND_NAMES = tuple(DECIDERS)
+# Commands the server issues itself (an import), never taken from a client.
+SERVER_DECIDERS = {"vote.import": vote_import}
 
 
-def decide(ctx, name, data):
+def decide(ctx, name, data, *, server=False):
+    """The change command `name` makes; `server` admits `SERVER_DECIDERS` too."""
+    deciders = {**DECIDERS, **SERVER_DECIDERS} if server else DECIDERS
     try:
-        decider = DECIDERS[name]
+        decider = deciders[name]
     except (KeyError, TypeError):
         raise invalid(
             f"unknown command {name!r}; known: {', '.join(COMMAND_NAMES)}"

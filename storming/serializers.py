@@ -3,7 +3,8 @@ from rest_framework import serializers
 
 from .commands import COMMAND_NAMES
 from .models import Board, Member
-from .vocabulary import Role
+from .transfer import FORMAT, VERSION
+from .vocabulary import Kind, Phase, Role
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -126,3 +127,71 @@ class ErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(
         required=False, help_text="Per-field messages of a rejected request body."
     )
+
+
+# -- the board export document (documentation only; `storming.transfer` reads
+# and writes it) ---------------------------------------------------------------
+
+
+class ExportedBoardSerializer(serializers.Serializer):
+    id = serializers.CharField(required=False, help_text="The exported board's id.")
+    seq = serializers.IntegerField(
+        required=False, help_text="The seq of the exported board's log."
+    )
+    name = serializers.CharField(
+        required=False, help_text="Required unless the import gives a name."
+    )
+    description = serializers.CharField(required=False, allow_blank=True)
+    phase = serializers.ChoiceField(choices=Phase.choices, required=False)
+    locked = serializers.BooleanField(required=False)
+
+
+class ExportedStickySerializer(serializers.Serializer):
+    id = serializers.CharField(
+        help_text="Ties links and votes to the sticky; an import gives a new one."
+    )
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    text = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    fields = serializers.JSONField(
+        required=False, help_text="[{name, type}] or ['name: type']"
+    )
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+    width = serializers.FloatField(required=False)
+    height = serializers.FloatField(required=False)
+    pivotal = serializers.BooleanField(required=False)
+    code_name = serializers.CharField(required=False, allow_blank=True)
+
+
+# "from" is a Python keyword, hence the class made by hand.
+ExportedLinkSerializer = type(
+    "ExportedLinkSerializer",
+    (serializers.Serializer,),
+    {
+        "id": serializers.CharField(required=False),
+        "from": serializers.CharField(help_text="A sticky id of the document."),
+        "to": serializers.CharField(help_text="A sticky id of the document."),
+    },
+)
+
+
+class ExportedVoteSerializer(serializers.Serializer):
+    sticky = serializers.CharField(help_text="A sticky id of the document.")
+    voter = serializers.CharField(
+        help_text="A pseudonym ('voter-1'): votes name no member."
+    )
+
+
+class BoardDocumentSerializer(serializers.Serializer):
+    """A whole board: what the export gives and the import takes."""
+
+    format = serializers.ChoiceField(choices=[FORMAT])
+    version = serializers.ChoiceField(choices=[VERSION])
+    exported_at = serializers.CharField(required=False)
+    board = ExportedBoardSerializer()
+    stickies = ExportedStickySerializer(
+        many=True, help_text="In the order they were created."
+    )
+    links = ExportedLinkSerializer(many=True, required=False)
+    votes = ExportedVoteSerializer(many=True, required=False)

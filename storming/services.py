@@ -9,6 +9,7 @@ websocket consumer call it; nothing else writes board content.
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils import timezone
 from . import access, broadcast, state
 from .commands import Context, decide, iso
 from .errors import CommandError, conflict, forbidden, invalid, not_found
-from .models import Board, BoardEvent, Member, new_invite_token
+from .models import Board, BoardEvent, Link, Member, Sticky, new_invite_token
 from .projector import (
     DatabaseView,
     board_settings,
@@ -25,6 +26,9 @@ from .projector import (
     replace_projection,
 )
 from .vocabulary import MAX_COMMAND_ID, MAX_DESCRIPTION, Role
+
+# Commands that read the sender's history, which a batch does not load.
+UNBATCHED = frozenset({"undo", "redo"})
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +84,20 @@ def _lock_board(board_id):
         raise not_found("no such board") from None
 
 
-def execute(board_id, member: Member, name, data=None, command_id=None) -> Applied:
-    """Run one board command for `member`; raise `CommandError` if refused."""
+def execute(
+    board_id, member: Member, name, data=None, command_id=None, *, server=False
+) -> Applied:
+    """Run one board command for `member`; raise `CommandError` if refused.
+
+    `server` also admits the commands only the server issues
+    (`commands.SERVER_DECIDERS`, such as the votes an import carries over);
+    never set it for a command that came from a client.
+    """
     command_id = _check_command_id(command_id)
     for attempt in range(APPEND_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _execute(board_id, member, name, data, command_id)
+                return _execute(board_id, member, name, data, command_id, server)
         except (IntegrityError, OperationalError) as error:
             if attempt == APPEND_ATTEMPTS - 1:
                 raise
@@ -95,7 +106,7 @@ def execute(board_id, member: Member, name, data=None, command_id=None) -> Appli
     raise AssertionError("unreachable")
 
 
-def _execute(board_id, member, name, data, command_id):
+def _execute(board_id, member, name, data, command_id, server=False):
     board = _lock_board(board_id)
     if command_id is not None:
         earlier = board.events.filter(command_id=command_id).first()
@@ -110,7 +121,7 @@ def _execute(board_id, member, name, data, command_id):
     access.check_command(member, board, name)
     now = timezone.now()
     ctx = Context(DatabaseView(board), str(member.pk), now, board_settings(board))
-    change = decide(ctx, name, data)
+    change = decide(ctx, name, data, server=server)
     event = BoardEvent.objects.create(
         board=board,
         seq=board.head_seq + 1,
@@ -129,6 +140,148 @@ def _execute(board_id, member, name, data, command_id):
     message = event_message(event)
     transaction.on_commit(lambda: broadcast.publish(board.pk, message))
     return Applied(message)
+
+
+# -- many commands as one change -------------------------------------------------
+
+
+class _BatchView(state.MemoryView):
+    """The board in memory as a batch changes it, with links found by their ends.
+
+    `MemoryView` scans every link to find one between two stickies; a batch
+    of thousands of links needs an index. Entries go stale when links go, so
+    a hit is checked against the state.
+    """
+
+    def __init__(self, current):
+        super().__init__(current)
+        self.pairs = {}
+        for link in current["links"].values():
+            self.added(link)
+
+    def added(self, link):
+        self.pairs[(link["from"], link["to"])] = link["id"]
+
+    def link_between(self, source, target):
+        link = self.state["links"].get(self.pairs.get((source, target)))
+        if link is None or (link["from"], link["to"]) != (source, target):
+            return None
+        return dict(link)
+
+
+def _next_moment(previous):
+    """Now, but at least a microsecond after `previous`.
+
+    Each command of a batch gets its own moment, so that the order things
+    were created in survives in their `created_at` (and in what sorts by it).
+    """
+    now = timezone.now()
+    if previous is not None and now <= previous:
+        return previous + timedelta(microseconds=1)
+    return now
+
+
+def _taken_elsewhere(board, changes):
+    """The index of the first change creating a sticky or link whose id is taken.
+
+    Ids are global primary keys; the batch's in-memory view only knows this
+    board, so the rest of the database is asked once, for all of them.
+    """
+    wanted = {Sticky: {}, Link: {}}
+    for index, change in enumerate(changes):
+        if change.name == "sticky.created":
+            wanted[Sticky].setdefault(change.data["id"], index)
+        elif change.name == "link.created":
+            wanted[Link].setdefault(change.data["id"], index)
+    found = []
+    for model, ids in wanted.items():
+        keys = list(ids)
+        for start in range(0, len(keys), 500):
+            taken = model.objects.filter(pk__in=keys[start : start + 500])
+            found += [
+                (ids[str(pk)], model) for pk in taken.values_list("pk", flat=True)
+            ]
+    return min(found, key=lambda item: item[0]) if found else None
+
+
+def _in_batch(error: CommandError, index):
+    error.details = {**(error.details or {}), "index": index}
+    return error
+
+
+def execute_many(board_id, member: Member, commands, *, server=False) -> list:
+    """Run `commands`, (name, data) pairs, in order, as one change.
+
+    For bulk work such as an import. All or nothing: one lock, one membership
+    check, one transaction. Each command is decided by the same rules as in
+    `execute`, against the board as the commands before it left it (held in
+    memory, so that a batch costs two queries per command, not a dozen), then
+    all are appended and projected, and broadcast after commit. A refused
+    command raises its `CommandError` with `details["index"]` saying which one.
+    Batched commands carry no ids (no idempotency), and undo and redo cannot
+    be batched: they act on the sender's history, which a batch does not load.
+    `server` admits the server's own commands, as in `execute`.
+    """
+    commands = list(commands)
+    if not commands:
+        return []
+    with transaction.atomic():
+        board = _lock_board(board_id)
+        member = board.members.filter(pk=member.pk).first()
+        if member is None:
+            raise forbidden("you are no longer a member of this board")
+        current = state.from_snapshot(load_snapshot(board))
+        view = _BatchView(current)
+        actor = str(member.pk)
+        changes, moments, moment = [], [], None
+        for index, (name, data) in enumerate(commands):
+            try:
+                if name in UNBATCHED:
+                    raise invalid(f"{name} cannot run in a batch")
+                # What the board will be by then: a batch may lock it.
+                board.locked = current["board"]["locked"]
+                access.check_command(member, board, name)
+                moment = _next_moment(moment)
+                ctx = Context(view, actor, moment, dict(current["board"]))
+                change = decide(ctx, name, data, server=server)
+            except CommandError as error:
+                raise _in_batch(error, index) from None
+            state.apply(current, change.name, change.data)
+            if change.name == "link.created":
+                view.added(change.data)
+            changes.append(change)
+            moments.append(moment)
+        taken = _taken_elsewhere(board, changes)
+        if taken is not None:
+            index, model = taken
+            what = "sticky" if model is Sticky else "link"
+            sticky_or_link = changes[index].data["id"]
+            raise _in_batch(
+                conflict(f"a {what} with id {sticky_or_link} already exists"), index
+            )
+        events = BoardEvent.objects.bulk_create(
+            (
+                BoardEvent(
+                    board=board,
+                    seq=board.head_seq + 1 + index,
+                    name=change.name,
+                    data=change.data,
+                    before=change.before,
+                    actor=member.pk,
+                    created_at=moments[index],
+                )
+                for index, change in enumerate(changes)
+            ),
+            batch_size=500,
+        )
+        changed = set()
+        for change in changes:
+            changed.update(project(board, change.name, change.data))
+        board.head_seq += len(changes)
+        board.save(update_fields=["head_seq", "updated_at", *sorted(changed)])
+        messages = [event_message(event) for event in events]
+        transaction.on_commit(lambda: broadcast.publish_many(board.pk, messages))
+    return [Applied(message) for message in messages]
 
 
 # -- reading the log -----------------------------------------------------------
@@ -326,4 +479,4 @@ def remove_member(board: Board, by, member: Member):
         member.delete()
 
 
-__all__ = ["Applied", "CommandError", "execute"]
+__all__ = ["Applied", "CommandError", "execute", "execute_many"]

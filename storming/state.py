@@ -105,6 +105,19 @@ def snapshot(state):
     }
 
 
+def from_snapshot(snapshot):
+    """The state that `snapshot` is the canonical form of (its inverse)."""
+    return {
+        "board": dict(snapshot["board"]),
+        "stickies": {sticky["id"]: dict(sticky) for sticky in snapshot["stickies"]},
+        "links": {link["id"]: dict(link) for link in snapshot["links"]},
+        "votes": {
+            _vote_key(vote["sticky"], vote["member"]): dict(vote)
+            for vote in snapshot["votes"]
+        },
+    }
+
+
 class MemoryView:
     """A `BoardView` over a folded state and its log of (actor, LoggedEvent)."""
 
@@ -168,6 +181,7 @@ __all__ = [
     "apply",
     "empty",
     "fold",
+    "from_snapshot",
     "own_history",
     "snapshot",
 ]

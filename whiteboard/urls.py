@@ -3,13 +3,32 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from modeling import api as model_api
 from storming.api import BoardViewSet
 
 router = DefaultRouter()
 router.register("boards", BoardViewSet, basename="board")
 
+# The model's routes: explicit paths before the router's, so that they resolve.
+model_urls = [
+    path("model/", model_api.LiveModel.as_view(), name="board-model"),
+    path("versions/", model_api.VersionList.as_view(), name="board-versions"),
+    path("versions/diff/", model_api.VersionDiff.as_view(), name="board-version-diff"),
+    path(
+        "versions/<int:number>/",
+        model_api.VersionDetail.as_view(),
+        name="board-version",
+    ),
+    path(
+        "versions/<int:number>/json/",
+        model_api.VersionJSON.as_view(),
+        name="board-version-json",
+    ),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/boards/<uuid:board_id>/", include(model_urls)),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -3,8 +3,11 @@
 import uuid
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 
 from storming import services
+from storming.broadcast import group_name
 from storming.errors import CommandError
 from storming.models import Board, BoardEvent, Link, Sticky, Vote
 from storming.projector import load_snapshot
@@ -490,3 +493,194 @@ def test_replay_rebuilds_a_damaged_projection(board, run, sticky):
     Board.objects.filter(pk=board.pk).update(phase="find")
     services.replay_board(board.pk)
     assert load_snapshot(Board.objects.get(pk=board.pk)) == expected
+
+
+# -- many commands as one change -------------------------------------------------
+
+
+def a_workshop(ids):
+    """Commands that touch every kind of content, for the batch tests."""
+    a, b, c, link = ids
+    return [
+        ("sticky.create", {"id": a, "kind": "event", "text": "Paid", "x": 0, "y": 0}),
+        ("sticky.create", {"id": b, "kind": "policy", "x": 200, "y": 0}),
+        ("sticky.create", {"id": c, "kind": "command", "x": 400, "y": 0}),
+        ("sticky.update", {"id": a, "text": "Order paid", "pivotal": True}),
+        ("sticky.move", {"id": b, "x": 210, "y": 5}),
+        ("link.create", {"id": link, "from": a, "to": b}),
+        ("link.create", {"from": b, "to": c}),
+        ("vote.cast", {"id": c}),
+        ("sticky.delete", {"id": c}),
+        ("phase.set", {"phase": "order"}),
+        ("board.lock", None),
+        ("sticky.create", {"kind": "hotspot", "x": 0, "y": 300}),
+    ]
+
+
+def without_ids(snapshot):
+    drop = ("id", "author", "created_at", "updated_at", "from", "to")
+    return {
+        "board": snapshot["board"],
+        "stickies": [
+            {k: v for k, v in s.items() if k not in drop} for s in snapshot["stickies"]
+        ],
+        "links": len(snapshot["links"]),
+        "votes": len(snapshot["votes"]),
+    }
+
+
+def new_ids(count=4):
+    return [str(uuid.uuid4()) for _ in range(count)]
+
+
+def test_a_batch_does_what_its_commands_do_one_by_one(board, lead, facilitator):
+    other = services.create_board(facilitator, "The same, one by one")
+    other_lead = other.members.get()
+    for name, data in a_workshop(new_ids()):
+        services.execute(other.pk, other_lead, name, data)
+
+    applied = services.execute_many(board.pk, lead, a_workshop(new_ids()))
+
+    assert [a.seq for a in applied] == list(range(1, 13))
+    batch = Board.objects.get(pk=board.pk)
+    one_by_one = Board.objects.get(pk=other.pk)
+    assert batch.head_seq == one_by_one.head_seq == 12
+    assert list(batch.events.values_list("name", flat=True)) == list(
+        one_by_one.events.values_list("name", flat=True)
+    )
+    assert without_ids(load_snapshot(batch)) == without_ids(load_snapshot(one_by_one))
+    assert services.state_at(batch) == load_snapshot(batch)
+    # Undo works on batched changes as on any other.
+    services.execute(board.pk, lead, "undo")
+    assert Sticky.objects.filter(board=board, kind="hotspot").count() == 0
+
+
+def test_a_batch_gives_each_command_its_own_moment(board, lead):
+    commands = [("sticky.create", {"kind": "event", "x": i, "y": 0}) for i in range(50)]
+
+    services.execute_many(board.pk, lead, commands)
+
+    created = [s["created_at"] for s in load_snapshot(board)["stickies"]]
+    assert len(set(created)) == 50
+    assert [s["x"] for s in load_snapshot(board)["stickies"]] == list(range(50))
+
+
+def test_a_refused_command_leaves_nothing_of_its_batch(board, lead):
+    before = board_now(board)
+    commands = [
+        ("sticky.create", {"kind": "event", "x": 0, "y": 0}),
+        ("phase.set", {"phase": "order"}),
+        ("sticky.create", {"kind": "event", "x": 0, "y": 0, "text": "x" * 501}),
+    ]
+
+    with pytest.raises(CommandError) as refused:
+        services.execute_many(board.pk, lead, commands)
+
+    assert refused.value.code == "invalid"
+    assert refused.value.details == {"index": 2}
+    assert board_now(board) == before
+
+
+@pytest.mark.parametrize("name", ["undo", "redo"])
+def test_undo_and_redo_cannot_be_batched(board, lead, name):
+    commands = [("sticky.create", {"kind": "event", "x": 0, "y": 0}), (name, None)]
+
+    with pytest.raises(CommandError) as refused:
+        services.execute_many(board.pk, lead, commands)
+
+    assert refused.value.code == "invalid"
+    assert refused.value.details == {"index": 1}
+    assert not board.events.exists()
+
+
+def test_a_batch_refuses_an_id_taken_on_another_board(board, lead, facilitator, run):
+    other = services.create_board(facilitator, "Elsewhere")
+    taken = services.execute(
+        other.pk,
+        other.members.get(),
+        "sticky.create",
+        {"kind": "event", "x": 0, "y": 0},
+    ).event["data"]["id"]
+    commands = [
+        ("sticky.create", {"kind": "event", "x": 0, "y": 0}),
+        ("sticky.create", {"id": taken, "kind": "event", "x": 0, "y": 0}),
+    ]
+
+    with pytest.raises(CommandError) as refused:
+        services.execute_many(board.pk, lead, commands)
+
+    assert refused.value.code == "conflict"
+    assert refused.value.message == f"a sticky with id {taken} already exists"
+    assert refused.value.details == {"index": 1}
+    assert not board.events.exists()
+
+
+def test_a_batch_keeps_the_access_rules(board, member_of):
+    viewer = member_of(Role.VIEWER)
+    participant = member_of(Role.PARTICIPANT)
+
+    with pytest.raises(CommandError) as refused:
+        services.execute_many(
+            board.pk, viewer, [("sticky.create", {"kind": "event", "x": 0, "y": 0})]
+        )
+    assert refused.value.code == "forbidden"
+    with pytest.raises(CommandError) as refused:
+        services.execute_many(
+            board.pk, participant, [("phase.set", {"phase": "bound"})]
+        )
+    assert refused.value.code == "forbidden"
+    assert not board.events.exists()
+
+
+def test_the_servers_own_commands_need_the_server_flag(board, lead, run):
+    hotspot = run("sticky.create", {"kind": "hotspot", "x": 0, "y": 0}).event["data"]
+    voter = str(uuid.uuid4())
+    commands = [("vote.import", {"id": hotspot["id"], "member": voter})]
+
+    with pytest.raises(CommandError) as refused:
+        services.execute_many(board.pk, lead, commands)
+    assert refused.value.code == "invalid"
+
+    services.execute_many(board.pk, lead, commands, server=True)
+    assert list(Vote.objects.values_list("member", flat=True)) == [uuid.UUID(voter)]
+    with pytest.raises(CommandError) as refused:
+        services.execute_many(board.pk, lead, commands, server=True)
+    assert refused.value.code == "conflict"
+
+
+def test_a_batch_is_broadcast_in_order_once_committed(
+    board, lead, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(
+        services.broadcast,
+        "publish_many",
+        lambda board_id, messages: sent.append((board_id, messages)),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.execute_many(board.pk, lead, a_workshop(new_ids()))
+
+    [(board_id, messages)] = sent
+    assert board_id == board.pk
+    assert [m["seq"] for m in messages] == list(range(1, 13))
+    assert all(m["type"] == "event" and m["by"] == str(lead.pk) for m in messages)
+
+
+def test_an_empty_batch_changes_nothing(board, lead):
+    assert services.execute_many(board.pk, lead, []) == []
+    assert not board.events.exists()
+
+
+def test_a_batch_reaches_the_boards_channel_group_event_by_event(board):
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group_name(board.pk), channel)
+    messages = [{"type": "event", "seq": seq} for seq in (1, 2, 3)]
+
+    services.broadcast.publish_many(board.pk, messages)
+
+    received = [async_to_sync(layer.receive)(channel) for _ in messages]
+    assert [r["message"]["seq"] for r in received] == [1, 2, 3]
+    assert {r["type"] for r in received} == {"board.event"}
+    async_to_sync(layer.group_discard)(group_name(board.pk), channel)
