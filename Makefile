@@ -48,3 +48,4 @@ format: install
 
 bench: install
 	$(PY) bench/board_log.py
+	$(PY) bench/model.py

@@ -439,7 +439,7 @@ def _policy_cycles(model):
     return result
 
 
-@check("P1", "attribute")
+@check("G11", "attribute")
 def policy_cycles(model, reached):
     for cycle in _policy_cycles(model):
         names = ", ".join(f"“{model.element(p).name}”" for p in cycle)
