@@ -1,0 +1,51 @@
+"""Event schemas change over time; old events are upcast when they are read.
+
+Register one upcaster per (type, from_version): a function taking the data of
+that version and returning the data of the next. Reading applies the chain up
+to the current version, so code only ever sees the newest shape.
+"""
+
+from dataclasses import replace
+
+
+class Upcasters:
+    def __init__(self):
+        self._steps = {}
+        self._current = {}
+
+    def register(self, event_type, from_version):
+        """Decorator: `@upcasters.register("OrderPlaced", 1)` turns v1 into v2."""
+
+        def add(function):
+            key = (event_type, from_version)
+            if key in self._steps:
+                raise ValueError(
+                    f"{event_type} v{from_version} has an upcaster already"
+                )
+            self._steps[key] = function
+            self._current[event_type] = max(
+                self._current.get(event_type, 1), from_version + 1
+            )
+            return function
+
+        return add
+
+    def current_version(self, event_type):
+        return self._current.get(event_type, 1)
+
+    def upcast(self, event):
+        """The event in its type's current schema (the same object if current)."""
+        version, data = event.schema_version, event.data
+        target = self._current.get(event.type)
+        if target is None or version >= target:
+            return event
+        while version < target:
+            step = self._steps.get((event.type, version))
+            if step is None:
+                raise LookupError(f"no upcaster for {event.type} v{version}")
+            data = step(data)
+            version += 1
+        return replace(event, data=data, schema_version=version)
+
+    def __bool__(self):
+        return bool(self._steps)
