@@ -1,0 +1,112 @@
+"""Event-sourced aggregates and the repository that loads and saves them.
+
+An aggregate decides: its command methods check the rules against its state
+and `record` events. `apply` evolves the state from an event, the same code
+for new events and for replayed ones. The repository loads an aggregate from
+its stream (from the latest usable snapshot on), saves what it recorded with
+an expected version (the optimistic concurrency check), and snapshots every
+`snapshot_every` events.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import NO_STREAM, EventStore, NewEvent
+
+_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def handler_name(event_type):
+    """`OrderPlaced` -> `when_order_placed`."""
+    return "when_" + _SNAKE.sub("_", event_type).lower()
+
+
+class Aggregate:
+    """Subclass with `when_<event>` methods that update `self` from event data.
+
+    Snapshots hold `snapshot_state()`; bump `snapshot_version` whenever its
+    shape changes, and older snapshots are ignored rather than mis-read.
+    """
+
+    snapshot_version = 1
+
+    def __init__(self, aggregate_id):
+        self.id = str(aggregate_id)
+        self.version = 0
+        self._pending: list[NewEvent] = []
+
+    @classmethod
+    def stream_name(cls, aggregate_id):
+        return f"{cls.__name__}-{aggregate_id}"
+
+    def record(self, event_type, **data):
+        """Record a new event: apply it now, append it on save."""
+        self.apply(event_type, data)
+        self._pending.append(NewEvent(event_type, data))
+
+    def apply(self, event_type, data):
+        method = getattr(self, handler_name(event_type), None)
+        if method is not None:
+            method(**data)
+        self.version += 1
+
+    def pending(self):
+        return list(self._pending)
+
+    def snapshot_state(self) -> dict:
+        """The state to snapshot; by default the public attributes."""
+        return {
+            k: v
+            for k, v in vars(self).items()
+            if not k.startswith("_") and k not in ("id", "version")
+        }
+
+    def restore(self, state: dict):
+        vars(self).update(state)
+
+
+class Repository:
+    def __init__(self, store: EventStore, aggregate_class, *, snapshot_every=100):
+        self.store = store
+        self.aggregate_class = aggregate_class
+        self.snapshot_every = snapshot_every
+
+    def load(self, aggregate_id, *, at_version=None):
+        """The aggregate from its stream; None if it has no events."""
+        cls = self.aggregate_class
+        stream = cls.stream_name(aggregate_id)
+        aggregate = cls(aggregate_id)
+        snapshot = self.store.load_snapshot(stream) if at_version is None else None
+        if snapshot is not None and snapshot.schema_version == cls.snapshot_version:
+            aggregate.restore(snapshot.state)
+            aggregate.version = snapshot.version
+        events = self.store.read_stream(stream, aggregate.version + 1)
+        apply = aggregate.apply
+        for event in events:
+            if at_version is not None and event.version > at_version:
+                break
+            apply(event.type, event.data)
+        if aggregate.version == 0:
+            return None
+        return aggregate
+
+    def save(self, aggregate, *, outbox=()):
+        pending = aggregate._pending
+        if not pending:
+            return None
+        loaded = aggregate.version - len(pending)
+        expected = NO_STREAM if loaded == 0 else loaded
+        result = self.store.append(
+            aggregate.stream_name(aggregate.id), pending, expected, outbox=outbox
+        )
+        aggregate._pending = []
+        every = self.snapshot_every
+        if every and result.last_version // every > loaded // every:
+            self.store.save_snapshot(
+                aggregate.stream_name(aggregate.id),
+                aggregate.version,
+                aggregate.snapshot_state(),
+                aggregate.snapshot_version,
+            )
+        return result

@@ -1,0 +1,33 @@
+"""Subscribers: catch up from their checkpoint, then follow the log live.
+
+The handler runs in the transaction that moves the subscriber's checkpoint,
+and may write its own tables (`tx.execute`) or append events (`tx.append`)
+there: inside the database each event is processed exactly once.
+"""
+
+from __future__ import annotations
+
+import threading
+
+
+class Subscription:
+    def __init__(self, store, name, handler, *, batch=500):
+        self.store = store
+        self.name = name
+        self.handler = handler
+        self.batch = batch
+
+    def catch_up(self) -> int:
+        """Process everything committed so far; returns how many events."""
+        total = 0
+        while True:
+            done = self.store.process(self.name, self.handler, limit=self.batch)
+            total += done
+            if done < self.batch:
+                return total
+
+    def run(self, stop: threading.Event, wait=0.05):
+        """Catch up, then process new events as they commit, until `stop`."""
+        while not stop.is_set():
+            if self.catch_up() == 0:
+                self.store.wait_for_events(self.store.checkpoint(self.name), wait)
