@@ -1,0 +1,78 @@
+"""A standard-library event store: SQLite by default, PostgreSQL by URL.
+
+    store = open_store("sqlite:///events.db")
+    store.append("order-1", [NewEvent("OrderPlaced", {"total": 12})], NO_STREAM)
+    for event in store.read_stream("order-1"): ...
+
+No Django here: the package is copied verbatim into exported domain code.
+"""
+
+import os
+
+from .base import (
+    ANY,
+    NO_STREAM,
+    STREAM_EXISTS,
+    AppendResult,
+    ConcurrencyError,
+    EventStore,
+    EventStoreError,
+    IdempotencyConflict,
+    NewEvent,
+    RecordedEvent,
+    Snapshot,
+    StreamDeleted,
+    Transaction,
+)
+from .codec import JSONCodec
+from .upcasting import Upcasters
+
+__all__ = [
+    "ANY",
+    "NO_STREAM",
+    "STREAM_EXISTS",
+    "AppendResult",
+    "ConcurrencyError",
+    "EventStore",
+    "EventStoreError",
+    "IdempotencyConflict",
+    "JSONCodec",
+    "NewEvent",
+    "RecordedEvent",
+    "Snapshot",
+    "StreamDeleted",
+    "Transaction",
+    "Upcasters",
+    "open_store",
+]
+
+DEFAULT_URL = "sqlite:///eventstore.db"
+
+
+def sqlite_path(url: str) -> str:
+    """The file a `sqlite://` URL names: `sqlite:///relative.db`,
+    `sqlite:////absolute/path.db`, `sqlite://:memory:` or `sqlite:///:memory:`."""
+    rest = url[len("sqlite://") :]
+    if rest in (":memory:", "/:memory:", ""):
+        return ":memory:"
+    if not rest.startswith("/"):
+        raise ValueError(f"not a sqlite URL: {url!r} (try sqlite:///file.db)")
+    return rest[1:]
+
+
+def open_store(url: str | None = None, **options) -> EventStore:
+    """The store a URL names; without one, $EVENTSTORE_URL, else a local
+    `eventstore.db`. Options (codec=, upcasters=) go to the backend."""
+    if url is None:
+        url = os.environ.get("EVENTSTORE_URL") or DEFAULT_URL
+    scheme = url.partition(":")[0].lower()
+    if scheme == "sqlite":
+        from .sqlite import SQLiteEventStore
+
+        return SQLiteEventStore(sqlite_path(url), **options)
+    if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
+        # psycopg is optional: only PostgreSQL users need it installed.
+        from .postgres import PostgresEventStore
+
+        return PostgresEventStore(url, **options)
+    raise ValueError(f"no event store backend for {url!r}")
