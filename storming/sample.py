@@ -143,7 +143,7 @@ EVENTS = (
         fields=(
             "order_id: uuid",
             "customer_id: uuid",
-            "lines: list[OrderLine]",
+            "lines: list[str]",
             "total: decimal",
             "currency: str",
         ),
@@ -281,7 +281,7 @@ CAUSES = (
         "order",
         fields=(
             "cart_id: uuid",
-            "shipping_address: Address",
+            "shipping_address: str",
             "payment_method: str",
         ),
     ),
@@ -329,7 +329,7 @@ CAUSES = (
         280,
         "shipment",
         author="lee",
-        fields=("order_id: uuid", "address: Address", "lines: list[OrderLine]"),
+        fields=("order_id: uuid", "address: str", "lines: list[str]"),
     ),
     Note(
         "packing_list",
