@@ -11,6 +11,7 @@ an expected version (the optimistic concurrency check), and snapshots every
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .base import NO_STREAM, EventStore, NewEvent
 
@@ -73,19 +74,31 @@ class Repository:
         self.snapshot_every = snapshot_every
 
     def load(self, aggregate_id, *, at_version=None):
-        """The aggregate from its stream; None if it has no events."""
+        """The aggregate from its stream; None if it has no events. With
+        `at_version`, the aggregate as it was at that stream version."""
         cls = self.aggregate_class
         stream = cls.stream_name(aggregate_id)
         aggregate = cls(aggregate_id)
-        snapshot = self.store.load_snapshot(stream) if at_version is None else None
-        if snapshot is not None and snapshot.schema_version == cls.snapshot_version:
+        snapshot = self.store.load_snapshot(stream)
+        if (
+            snapshot is not None
+            # A snapshot of another shape would be mis-read: rebuild instead.
+            and snapshot.schema_version == cls.snapshot_version
+            # A snapshot past the version asked for holds too much.
+            and (at_version is None or snapshot.version <= at_version)
+        ):
             aggregate.restore(snapshot.state)
             aggregate.version = snapshot.version
-        events = self.store.read_stream(stream, aggregate.version + 1)
+        if at_version is None:
+            events = self.store.read_stream(stream, aggregate.version + 1)
+        elif at_version > aggregate.version:
+            events = self.store.read_stream(
+                stream, aggregate.version + 1, limit=at_version - aggregate.version
+            )
+        else:
+            events = ()
         apply = aggregate.apply
         for event in events:
-            if at_version is not None and event.version > at_version:
-                break
             apply(event.type, event.data)
         if aggregate.version == 0:
             return None
@@ -97,6 +110,18 @@ class Repository:
             return None
         loaded = aggregate.version - len(pending)
         expected = NO_STREAM if loaded == 0 else loaded
+        upcasters = getattr(self.store, "upcasters", None)
+        if upcasters:
+            # `apply` evolved the state from these events, and it only ever
+            # sees the current schema (older events are upcast on read): so
+            # they are written at the current version, never upcast again.
+            current = upcasters.current_version
+            pending = [
+                event
+                if event.schema_version >= current(event.type)
+                else replace(event, schema_version=current(event.type))
+                for event in pending
+            ]
         result = self.store.append(
             aggregate.stream_name(aggregate.id), pending, expected, outbox=outbox
         )

@@ -7,11 +7,18 @@ de-duplicate, since "at least once" means a crash after publishing but before
 marking done publishes again. Failures are retried with exponential backoff;
 after `max_attempts` a message moves to the dead letters. A lease makes sure
 only one relay runs per store.
+
+Messages are not ordered per destination: one that waits for a retry does not
+hold back the ones behind it.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 
@@ -21,32 +28,51 @@ class Relay:
         store,
         publisher,
         *,
-        name="relay",
+        name=None,
         max_attempts=5,
         backoff=0.5,
         max_backoff=60.0,
         lease_seconds=10.0,
         batch=100,
     ):
-        """`publisher(destination, message_id, event)` raises to signal failure."""
+        """`publisher(destination, message_id, event)` raises to signal failure.
+
+        `name` identifies the lease holder. Each relay gets its own by default:
+        two relays sharing a name would both hold the lease."""
         self.store = store
         self.publisher = publisher
-        self.name = name
+        self.name = name or (
+            f"relay-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        )
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.lease_seconds = lease_seconds
         self.batch = batch
+        self.holding = False  # whether the last look found the lease ours
+        self._renew_at = 0.0  # monotonic time to renew the lease from
+
+    def _hold_lease(self) -> bool:
+        """Take or renew the lease. A renewal is a write, so it waits until
+        half the lease has passed: until then the lease is surely ours."""
+        now = time.monotonic()
+        if self.holding and now < self._renew_at:
+            return True
+        self.holding = self.store.outbox_claim(self.name, self.lease_seconds)
+        self._renew_at = now + self.lease_seconds / 2
+        return self.holding
 
     def delay(self, attempts):
         return min(self.max_backoff, self.backoff * 2 ** max(0, attempts - 1))
 
     def run_once(self) -> int:
         """Publish what is due; how many were published (0 without the lease)."""
-        if not self.store.outbox_claim(self.name, self.lease_seconds):
+        if not self._hold_lease():
             return 0
         published = 0
         for message in self.store.outbox_pending(self.batch):
+            if not self._hold_lease():
+                break  # a slow batch outlived the lease and another relay has it
             try:
                 self.publisher(message["destination"], message["id"], message["event"])
             except Exception as error:  # the publisher's failure, whatever it is
@@ -66,7 +92,16 @@ class Relay:
 
     def run(self, stop: threading.Event, poll=0.05):
         """Relay until `stop` is set, waking on new events or every `poll` s."""
+        store = self.store
         while not stop.is_set():
-            if self.run_once() == 0:
+            # The head before looking: a commit made while we look wakes the wait.
+            head = store.head()
+            if self.run_once():
+                continue
+            if self.holding:
                 # New events wake it; retries that come due are found by polling.
-                self.store.wait_for_events(self.store.head(), poll)
+                store.wait_for_events(head, poll)
+            else:
+                # A standby relay only checks whether the lease came free: it
+                # does not wake (and write a claim) on every commit.
+                stop.wait(poll)

@@ -27,7 +27,14 @@ class Subscription:
                 return total
 
     def run(self, stop: threading.Event, wait=0.05):
-        """Catch up, then process new events as they commit, until `stop`."""
+        """Catch up, then process new events as they commit, until `stop`.
+        A handler's error ends the run (the checkpoint stays before its event)."""
+        store = self.store
         while not stop.is_set():
+            # Wait for commits past the head seen *before* catching up: one made
+            # meanwhile wakes the wait at once, and events the log hides (in
+            # archived streams) never leave the checkpoint behind the head,
+            # which would make every wait return at once (a busy loop).
+            head = store.head()
             if self.catch_up() == 0:
-                self.store.wait_for_events(self.store.checkpoint(self.name), wait)
+                store.wait_for_events(head, wait)
