@@ -443,11 +443,21 @@ def add_member(board: Board, by, user, role=Role.PARTICIPANT) -> Member:
     return member
 
 
-def _keeps_a_facilitator(board, member, new_role=None):
-    # Under the board's row lock, so two facilitators demoting each other at
-    # once cannot leave the board with none.
+def _change_membership(board, by, member, new_role=None):
+    """Check, under the board's row lock, that `by` may change `member`'s
+    membership and that the board keeps a facilitator.
+
+    Roles are read again after the lock: two facilitators demoting each other
+    at once must not leave the board with none, nor act on a stale role.
+    """
     _lock_board(board.pk)
-    member.refresh_from_db(fields=["role"])
+    try:
+        by.refresh_from_db(fields=["role"])
+        member.refresh_from_db(fields=["role"])
+    except Member.DoesNotExist:
+        raise not_found("that membership no longer exists") from None
+    if by.pk != member.pk or new_role is not None:
+        _require_manager(by)
     if member.role != Role.FACILITATOR or new_role == Role.FACILITATOR:
         return
     others = board.members.filter(role=Role.FACILITATOR).exclude(pk=member.pk)
@@ -459,7 +469,7 @@ def set_role(board: Board, by, member: Member, role) -> Member:
     _require_manager(by)
     role = _check_role(role)
     with transaction.atomic():
-        _keeps_a_facilitator(board, member, role)
+        _change_membership(board, by, member, role)
         member.role = role
         member.save(update_fields=["role"])
     return member
@@ -472,10 +482,11 @@ def rename_member(member: Member, display_name) -> Member:
 
 
 def remove_member(board: Board, by, member: Member):
+    """A facilitator removes someone, or anyone leaves."""
     if by.pk != member.pk:
         _require_manager(by)
     with transaction.atomic():
-        _keeps_a_facilitator(board, member)
+        _change_membership(board, by, member)
         member.delete()
 
 

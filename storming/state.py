@@ -21,18 +21,51 @@ def _vote_key(sticky, member):
     return f"{sticky}:{member}"
 
 
-def _drop_sticky(state, sticky_id):
+def _drop_sticky(state, sticky_id, index=None):
     state["stickies"].pop(sticky_id, None)
+    links, votes = state["links"], state["votes"]
+    if index is None:
+        # Every link and vote, for a lone `apply`; `fold` keeps an index.
+        link_ids, keys = links, votes
+    else:
+        link_ids, keys = index.pop(sticky_id)
     for link_id in [
         link_id
-        for link_id, link in state["links"].items()
-        if sticky_id in (link["from"], link["to"])
+        for link_id in link_ids
+        if link_id in links
+        and sticky_id in (links[link_id]["from"], links[link_id]["to"])
     ]:
-        del state["links"][link_id]
+        del links[link_id]
     for key in [
-        key for key, vote in state["votes"].items() if vote["sticky"] == sticky_id
+        key for key in keys if key in votes and votes[key]["sticky"] == sticky_id
     ]:
-        del state["votes"][key]
+        del votes[key]
+
+
+class _Index:
+    """The ids of the links and votes that have touched each sticky.
+
+    A superset (entries are checked when used), so that `fold` drops a
+    sticky's links and votes without scanning every link and vote.
+    """
+
+    def __init__(self, state):
+        self.links, self.votes = {}, {}
+        for link in state["links"].values():
+            self.link(link)
+        for vote in state["votes"].values():
+            self.vote(vote)
+
+    def link(self, link):
+        for end in (link["from"], link["to"]):
+            self.links.setdefault(end, set()).add(link["id"])
+
+    def vote(self, vote):
+        key = _vote_key(vote["sticky"], vote["member"])
+        self.votes.setdefault(vote["sticky"], set()).add(key)
+
+    def pop(self, sticky_id):
+        return self.links.pop(sticky_id, ()), self.votes.pop(sticky_id, ())
 
 
 def _add_sticky(state, data):
@@ -49,15 +82,25 @@ def _patch_sticky(state, data):
     sticky.update({k: v for k, v in data.items() if k != "id"})
 
 
-def apply(state, name, data):
-    """Apply one event to `state` in place."""
+def apply(state, name, data, index=None):
+    """Apply one event to `state` in place (`index`: see `fold`)."""
     board = state["board"]
+    if index is not None:
+        if name == "sticky.created":
+            for link in data.get("links", ()):
+                index.link(link)
+            for vote in data.get("votes", ()):
+                index.vote(vote)
+        elif name == "link.created":
+            index.link(data)
+        elif name == "vote.cast":
+            index.vote(data)
     if name == "sticky.created":
         _add_sticky(state, data)
     elif name in ("sticky.updated", "sticky.moved"):
         _patch_sticky(state, data)
     elif name == "sticky.deleted":
-        _drop_sticky(state, data["id"])
+        _drop_sticky(state, data["id"], index)
     elif name == "link.created":
         state["links"][data["id"]] = dict(data)
     elif name == "link.deleted":
@@ -84,8 +127,9 @@ def apply(state, name, data):
 def fold(events, state=None):
     """Fold (name, data) pairs into a state."""
     state = empty() if state is None else state
+    index = _Index(state)
     for name, data in events:
-        apply(state, name, data)
+        apply(state, name, data, index)
     return state
 
 

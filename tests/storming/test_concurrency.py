@@ -326,14 +326,14 @@ def test_two_facilitators_cannot_both_step_down_at_once(
     )
     ids = [lead.pk, other.pk]
     checked = threading.Barrier(2)
-    check = services._keeps_a_facilitator
+    check = services._change_membership
 
     def check_then_wait(*args, **kwargs):
         check(*args, **kwargs)
         with contextlib.suppress(threading.BrokenBarrierError):
             checked.wait(timeout=1)
 
-    monkeypatch.setattr(services, "_keeps_a_facilitator", check_then_wait)
+    monkeypatch.setattr(services, "_change_membership", check_then_wait)
 
     def work(index, barrier):
         me = Member.objects.get(pk=ids[index])
