@@ -134,6 +134,8 @@ CREATE OR REPLACE FUNCTION {s}.append_events(
     p_data bytea[], p_meta bytea[], p_schemas integer[], p_outbox text[],
     OUT status integer, OUT version bigint, OUT base bigint,
     OUT recorded_at timestamptz)
+-- A plan cached while the table was empty would scan it on every append.
+SET plan_cache_mode = force_custom_plan
 LANGUAGE plpgsql AS $fn$
 DECLARE
     n integer := cardinality(p_ids);
