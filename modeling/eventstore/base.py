@@ -19,6 +19,8 @@ Semantics follow KurrentDB (EventStoreDB) where users expect them:
 from __future__ import annotations
 
 import abc
+import os
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -70,13 +72,26 @@ class StreamDeleted(EventStoreError):
     """The stream was tombstoned: it can never be read or written again."""
 
 
+def time_ordered_uuid() -> uuid.UUID:
+    """A UUID in the version 7 layout: milliseconds since the epoch, then random.
+
+    Event ids are indexed; ids that grow with time land at the end of the
+    index instead of on a random page, which makes multi-event appends much
+    cheaper than with uuid4.
+    """
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10))
+    value = (value & ~(0xF << 76)) | 0x7 << 76  # version 7
+    value = (value & ~(0x3 << 62)) | 0x2 << 62  # RFC 4122 variant
+    return uuid.UUID(int=value & (1 << 128) - 1)
+
+
 @dataclass(frozen=True)
 class NewEvent:
     """An event to append."""
 
     type: str
     data: dict
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    id: uuid.UUID = field(default_factory=time_ordered_uuid)
     metadata: dict = field(default_factory=dict)
     schema_version: int = 1
 
