@@ -12,27 +12,12 @@ def group_name(board_id):
     return f"board.{board_id}"
 
 
-def publish(board_id, message):
-    """Send one committed event to everyone on the board.
+def publish(board_id, messages):
+    """Send committed events to everyone on the board, in order.
 
     Runs after commit: a failure here loses no data, since clients notice the
     gap in `seq` and catch up from the log.
     """
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(
-            group_name(board_id), {"type": "board.event", "message": message}
-        )
-    except Exception:
-        log.exception(
-            "could not broadcast event %s of board %s", message.get("seq"), board_id
-        )
-
-
-def publish_many(board_id, messages):
-    """`publish` for a batch of committed events, in order, in one go."""
     layer = get_channel_layer()
     if layer is None or not messages:
         return

@@ -122,24 +122,38 @@ def _execute(board_id, member, name, data, command_id, server=False):
     now = timezone.now()
     ctx = Context(DatabaseView(board), str(member.pk), now, board_settings(board))
     change = decide(ctx, name, data, server=server)
-    event = BoardEvent.objects.create(
-        board=board,
-        seq=board.head_seq + 1,
-        name=change.name,
-        data=change.data,
-        before=change.before,
-        actor=member.pk,
-        command_id=command_id,
-        undo_of=change.undo_of,
-        redo_of=change.redo_of,
-        created_at=now,
+    return _append(board, member, [change], [now], command_id)[0]
+
+
+def _append(board, member, changes, moments, command_id=None):
+    """Append decided changes with the next seqs, project them, and broadcast
+    them once the transaction commits: the one place that writes the log."""
+    events = BoardEvent.objects.bulk_create(
+        [
+            BoardEvent(
+                board=board,
+                seq=board.head_seq + 1 + index,
+                name=change.name,
+                data=change.data,
+                before=change.before,
+                actor=member.pk,
+                command_id=command_id,
+                undo_of=change.undo_of,
+                redo_of=change.redo_of,
+                created_at=moments[index],
+            )
+            for index, change in enumerate(changes)
+        ],
+        batch_size=500,
     )
-    changed = project(board, change.name, change.data)
-    board.head_seq = event.seq
-    board.save(update_fields=["head_seq", "updated_at", *changed])
-    message = event_message(event)
-    transaction.on_commit(lambda: broadcast.publish(board.pk, message))
-    return Applied(message)
+    changed = set()
+    for change in changes:
+        changed.update(project(board, change.name, change.data))
+    board.head_seq += len(changes)
+    board.save(update_fields=["head_seq", "updated_at", *sorted(changed)])
+    messages = [event_message(event) for event in events]
+    transaction.on_commit(lambda: broadcast.publish(board.pk, messages))
+    return [Applied(message) for message in messages]
 
 
 # -- many commands as one change -------------------------------------------------
@@ -259,29 +273,7 @@ def execute_many(board_id, member: Member, commands, *, server=False) -> list:
             raise _in_batch(
                 conflict(f"a {what} with id {sticky_or_link} already exists"), index
             )
-        events = BoardEvent.objects.bulk_create(
-            (
-                BoardEvent(
-                    board=board,
-                    seq=board.head_seq + 1 + index,
-                    name=change.name,
-                    data=change.data,
-                    before=change.before,
-                    actor=member.pk,
-                    created_at=moments[index],
-                )
-                for index, change in enumerate(changes)
-            ),
-            batch_size=500,
-        )
-        changed = set()
-        for change in changes:
-            changed.update(project(board, change.name, change.data))
-        board.head_seq += len(changes)
-        board.save(update_fields=["head_seq", "updated_at", *sorted(changed)])
-        messages = [event_message(event) for event in events]
-        transaction.on_commit(lambda: broadcast.publish_many(board.pk, messages))
-    return [Applied(message) for message in messages]
+        return _append(board, member, changes, moments)
 
 
 # -- reading the log -----------------------------------------------------------

@@ -654,7 +654,7 @@ def test_a_batch_is_broadcast_in_order_once_committed(
     sent = []
     monkeypatch.setattr(
         services.broadcast,
-        "publish_many",
+        "publish",
         lambda board_id, messages: sent.append((board_id, messages)),
     )
 
@@ -678,7 +678,7 @@ def test_a_batch_reaches_the_boards_channel_group_event_by_event(board):
     async_to_sync(layer.group_add)(group_name(board.pk), channel)
     messages = [{"type": "event", "seq": seq} for seq in (1, 2, 3)]
 
-    services.broadcast.publish_many(board.pk, messages)
+    services.broadcast.publish(board.pk, messages)
 
     received = [async_to_sync(layer.receive)(channel) for _ in messages]
     assert [r["message"]["seq"] for r in received] == [1, 2, 3]
