@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from types import FunctionType
 
 from .base import NO_STREAM, EventStore, NewEvent
 
@@ -21,6 +22,26 @@ _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 def handler_name(event_type):
     """`OrderPlaced` -> `when_order_placed`."""
     return "when_" + _SNAKE.sub("_", event_type).lower()
+
+
+def _handler(cls, event_type):
+    """The `when_` handler of an event type, found once and cached on the
+    class: a plain function (called as `fn(aggregate, **data)`), or else the
+    handler's name, looked up on the instance (staticmethods, callables set
+    on the instance, no handler at all)."""
+    cache = cls.__dict__.get("_when_handlers")
+    if cache is None:
+        cache = {}
+        type.__setattr__(cls, "_when_handlers", cache)
+    name = handler_name(event_type)
+    handler = name
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            if type(vars(klass)[name]) is FunctionType:
+                handler = vars(klass)[name]
+            break
+    cache[event_type] = handler
+    return handler
 
 
 class Aggregate:
@@ -47,9 +68,17 @@ class Aggregate:
         self._pending.append(NewEvent(event_type, data))
 
     def apply(self, event_type, data):
-        method = getattr(self, handler_name(event_type), None)
-        if method is not None:
-            method(**data)
+        cls = type(self)
+        try:
+            handler = cls.__dict__["_when_handlers"][event_type]
+        except KeyError:
+            handler = _handler(cls, event_type)
+        if handler.__class__ is str:
+            method = getattr(self, handler, None)
+            if method is not None:
+                method(**data)
+        else:
+            handler(self, **data)
         self.version += 1
 
     def pending(self):
@@ -90,19 +119,43 @@ class Repository:
             aggregate.restore(snapshot.state)
             aggregate.version = snapshot.version
         if at_version is None:
-            events = self.store.read_stream(stream, aggregate.version + 1)
+            until = None
         elif at_version > aggregate.version:
-            events = self.store.read_stream(
-                stream, aggregate.version + 1, limit=at_version - aggregate.version
-            )
+            until = at_version
         else:
-            events = ()
-        apply = aggregate.apply
-        for event in events:
-            apply(event.type, event.data)
+            until = aggregate.version  # nothing to read
+        if until is None or until > aggregate.version:
+            self._replay(aggregate, stream, aggregate.version + 1, until)
         if aggregate.version == 0:
             return None
         return aggregate
+
+    def _replay(self, aggregate, stream, from_version, until):
+        # (type, data) pairs, upcast, with no RecordedEvent per event.
+        pairs = self.store.read_stream_data(stream, from_version, until)
+        cls = type(aggregate)
+        if cls.apply is not Aggregate.apply:
+            apply = aggregate.apply
+            for event_type, data in pairs:
+                apply(event_type, data)
+            return
+        # Aggregate.apply inlined: one cached handler look-up per event.
+        handlers = cls.__dict__.get("_when_handlers")
+        if handlers is None:
+            handlers = {}
+            type.__setattr__(cls, "_when_handlers", handlers)
+        for event_type, data in pairs:
+            try:
+                handler = handlers[event_type]
+            except KeyError:
+                handler = _handler(cls, event_type)
+            if handler.__class__ is str:
+                method = getattr(aggregate, handler, None)
+                if method is not None:
+                    method(**data)
+            else:
+                handler(aggregate, **data)
+            aggregate.version += 1
 
     def save(self, aggregate, *, outbox=()):
         pending = aggregate._pending

@@ -178,6 +178,18 @@ class EventStore(abc.ABC):
         """Events of a stream from `from_version` (inclusive), forwards, or from
         `from_version` down when `backwards` (pass a large number for "latest")."""
 
+    def read_stream_data(
+        self, stream: str, from_version: int = 1, until_version: int | None = None
+    ) -> list[tuple[str, dict]]:
+        """(type, data) of a stream's events from `from_version` to
+        `until_version` (both inclusive), upcast: what loading an aggregate
+        needs. Backends override it with a leaner read."""
+        limit = None
+        if until_version is not None:
+            limit = max(0, until_version - from_version + 1)
+        events = self.read_stream(stream, from_version, limit=limit)
+        return [(event.type, event.data) for event in events]
+
     @abc.abstractmethod
     def stream_version(self, stream: str) -> int:
         """The stream's current version (0 if it has no events)."""

@@ -189,6 +189,38 @@ class EventStoreContract:
         assert [e.version for e in store.read_stream("s", 3)] == [3, 4, 5]
         assert [e.type for e in store.read_stream("s", 2, limit=2)] == ["B", "C"]
 
+    def test_read_stream_data_gives_types_and_data_of_a_version_range(self, store):
+        store.append("s", [NewEvent(t, {"n": i}) for i, t in enumerate("ABCDE")])
+        store.append("other", events("X"))
+        full = [(e.type, e.data) for e in store.read_stream("s")]
+        assert store.read_stream_data("s") == full
+        assert store.read_stream_data("s", 2, 4) == full[1:4]
+        assert store.read_stream_data("s", 6) == []
+        assert store.read_stream_data("missing") == []
+
+    def test_read_stream_data_upcasts_like_read_stream(self, make_store, upcasters):
+        store = make_store(upcasters=upcasters)
+        store.append(
+            "order-1",
+            [
+                NewEvent("Placed", {"amount": 2}, schema_version=1),
+                NewEvent("Placed", {"cents": 400, "currency": "USD"}, schema_version=3),
+            ],
+        )
+        assert store.read_stream_data("order-1") == [
+            (e.type, e.data) for e in store.read_stream("order-1")
+        ]
+        assert store.read_stream_data("order-1")[0][1] == {
+            "cents": 200,
+            "currency": "EUR",
+        }
+
+    def test_read_stream_data_of_a_deleted_stream_raises(self, store):
+        store.append("gone", events("A"))
+        store.tombstone("gone")
+        with pytest.raises(StreamDeleted):
+            store.read_stream_data("gone")
+
     def test_read_stream_backwards(self, store):
         store.append("s", events(*"ABCDE"))
         latest = store.read_stream("s", 10**9, backwards=True)

@@ -85,16 +85,16 @@ def accounts(store):
 
 
 def count_events_read(store, monkeypatch):
-    """Count the events the repository reads from the store."""
+    """Count the events the repository reads from the store (by version)."""
     read = []
-    read_stream = store.read_stream
+    read_stream_data = store.read_stream_data
 
-    def counting(*args, **kwargs):
-        events = read_stream(*args, **kwargs)
-        read.extend(event.version for event in events)
-        return events
+    def counting(stream, from_version=1, until_version=None):
+        pairs = read_stream_data(stream, from_version, until_version)
+        read.extend(range(from_version, from_version + len(pairs)))
+        return pairs
 
-    monkeypatch.setattr(store, "read_stream", counting)
+    monkeypatch.setattr(store, "read_stream_data", counting)
     return read
 
 
