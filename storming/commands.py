@@ -108,18 +108,25 @@ class Context:
 # -- input validation -------------------------------------------------------
 
 
-def _payload(data, allowed, required=()):
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise invalid("data must be an object")
-    unknown = sorted(set(data) - set(allowed))
+def check_object(value, where, allowed, required=()):
+    """`value` is a dict with only `allowed` keys and all `required` ones.
+
+    Shared by command data and imported board documents, so both explain a
+    bad shape the same way.
+    """
+    if not isinstance(value, dict):
+        raise invalid(f"{where} must be an object")
+    unknown = sorted(set(value) - set(allowed))
     if unknown:
-        raise invalid(f"unknown field(s): {', '.join(unknown)}")
-    missing = [name for name in required if name not in data]
+        raise invalid(f"{where} has unknown key(s): {', '.join(unknown)}")
+    missing = [key for key in required if key not in value]
     if missing:
-        raise invalid(f"missing field(s): {', '.join(missing)}")
-    return data
+        raise invalid(f"{where} is missing the key(s): {', '.join(missing)}")
+    return value
+
+
+def _payload(data, allowed, required=()):
+    return check_object({} if data is None else data, "data", allowed, required)
 
 
 def _uuid(value, name):

@@ -50,7 +50,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
-from .commands import iso
+from .commands import check_object, iso
 from .errors import CommandError, invalid
 from .models import Board, Member
 from .projector import load_snapshot
@@ -131,18 +131,6 @@ def export_board(board: Board) -> dict:
 # -- checking a document -------------------------------------------------------
 
 
-def _object(value, where, allowed, required=()):
-    if not isinstance(value, dict):
-        raise invalid(f"{where} must be an object")
-    unknown = sorted(set(value) - set(allowed))
-    if unknown:
-        raise invalid(f"{where} has unknown key(s): {', '.join(unknown)}")
-    missing = [key for key in required if key not in value]
-    if missing:
-        raise invalid(f"{where} is missing the key(s): {', '.join(missing)}")
-    return value
-
-
 def _list(document, key, limit, what):
     value = document.get(key, [])
     if not isinstance(value, list):
@@ -201,8 +189,8 @@ def check_document(document, name=None) -> dict:
             f"version {version!r} of {FORMAT} is not supported; this server reads "
             f"version {VERSION}"
         )
-    _object(document, "the document", TOP_KEYS, required=("board", "stickies"))
-    board = _object(document["board"], "board", BOARD_KEYS)
+    check_object(document, "the document", TOP_KEYS, required=("board", "stickies"))
+    board = check_object(document["board"], "board", BOARD_KEYS)
     if name is None and "name" not in board:
         raise invalid("board is missing the key(s): name (or give a name to import as)")
     phase = board.get("phase", Phase.FIND)
@@ -214,7 +202,7 @@ def check_document(document, name=None) -> dict:
 
     stickies = _list(document, "stickies", MAX_STICKIES, "stickies")
     for i, sticky in enumerate(stickies):
-        _object(sticky, f"stickies[{i}]", STICKY_KEYS, ("id", "kind", "x", "y"))
+        check_object(sticky, f"stickies[{i}]", STICKY_KEYS, ("id", "kind", "x", "y"))
         if sticky["kind"] not in Kind.values:
             raise invalid(
                 f"stickies[{i}].kind must be one of: {', '.join(Kind.values)}"
@@ -223,7 +211,7 @@ def check_document(document, name=None) -> dict:
 
     links = _list(document, "links", MAX_LINKS, "links")
     for i, link in enumerate(links):
-        _object(link, f"links[{i}]", LINK_KEYS, ("from", "to"))
+        check_object(link, f"links[{i}]", LINK_KEYS, ("from", "to"))
         _reference(link["from"], f"links[{i}].from", sticky_ids)
         _reference(link["to"], f"links[{i}].to", sticky_ids)
     _unique_ids(links, "links")
@@ -231,7 +219,7 @@ def check_document(document, name=None) -> dict:
     votes = _list(document, "votes", MAX_VOTES, "votes")
     ballots = set()
     for i, vote in enumerate(votes):
-        _object(vote, f"votes[{i}]", VOTE_KEYS, ("sticky", "voter"))
+        check_object(vote, f"votes[{i}]", VOTE_KEYS, ("sticky", "voter"))
         _reference(vote["sticky"], f"votes[{i}].sticky", sticky_ids)
         ballot = (vote["sticky"], _key(vote["voter"], f"votes[{i}].voter"))
         if ballot in ballots:

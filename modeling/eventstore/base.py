@@ -131,6 +131,40 @@ class Snapshot:
     recorded_at: datetime
 
 
+# -- shared by the backends -----
+
+
+def repeat_or_conflict(stream, wanted: int, found, id_of=lambda value: value):
+    """Decide an append some of whose event ids are recorded already.
+
+    `found` holds (stream, version, position, id) of those ids; `wanted` is
+    how many distinct ids the append has. Repeating a whole append returns its
+    original result; anything less (or ids of another stream) is a conflict.
+    """
+    if len(found) == wanted and all(row[0] == stream for row in found):
+        return AppendResult(
+            stream,
+            min(row[1] for row in found),
+            max(row[1] for row in found),
+            min(row[2] for row in found),
+            max(row[2] for row in found),
+            repeated=True,
+        )
+    raise IdempotencyConflict(stream, [id_of(row[3]) for row in found])
+
+
+def outbox_messages(rows, keys, events_of):
+    """Outbox rows (`keys` columns, position third, then an event's columns)
+    as message dicts; `events_of` turns event rows into RecordedEvents."""
+    width = len(keys)
+    events = events_of([row[width:] for row in rows if row[width] is not None])
+    by_position = {event.position: event for event in events}
+    return [
+        {**dict(zip(keys, row, strict=False)), "event": by_position.get(row[2])}
+        for row in rows
+    ]
+
+
 class Transaction(abc.ABC):
     """What a subscriber may write in the transaction that moves its checkpoint."""
 

@@ -54,12 +54,13 @@ from .base import (
     AppendResult,
     ConcurrencyError,
     EventStore,
-    IdempotencyConflict,
     NewEvent,
     RecordedEvent,
     Snapshot,
     StreamDeleted,
     Transaction,
+    outbox_messages,
+    repeat_or_conflict,
 )
 from .codec import JSONCodec
 from .upcasting import Upcasters
@@ -527,16 +528,7 @@ class PostgresEventStore(EventStore):
     def _resolve(self, conn, stream, ids):
         """Some ids are recorded: a repeat of the whole append, or a conflict."""
         found = conn.execute(self._sql["seen"], (ids,)).fetchall()
-        if len(found) == len(ids) and all(row[0] == stream for row in found):
-            return AppendResult(
-                stream,
-                min(row[1] for row in found),
-                max(row[1] for row in found),
-                min(row[2] for row in found),
-                max(row[2] for row in found),
-                repeated=True,
-            )
-        raise IdempotencyConflict(stream, [row[3] for row in found])
+        return repeat_or_conflict(stream, len(ids), found)
 
     # -- reading -----
 
@@ -557,14 +549,7 @@ class PostgresEventStore(EventStore):
         finally:
             if enabled:
                 gc.enable()
-        upcasters = self.upcasters
-        if upcasters:
-            current, upcast = upcasters.current_version, upcasters.upcast
-            events = [
-                upcast(event) if event.schema_version < current(event.type) else event
-                for event in events
-            ]
-        return events
+        return self.upcasters.upcast_all(events)
 
     def _build(self, rows) -> list[RecordedEvent]:
         datas = self._decode_all([row[5] for row in rows])
@@ -863,14 +848,7 @@ class PostgresEventStore(EventStore):
         return bool(self._query(self._sql["claim"], (relay, lease_seconds)))
 
     def _messages(self, sql, params, extra):
-        rows = self._query(sql, params)
-        width = len(extra)
-        events = self._events([row[width:] for row in rows if row[width] is not None])
-        by_position = {event.position: event for event in events}
-        return [
-            {**dict(zip(extra, row, strict=False)), "event": by_position.get(row[2])}
-            for row in rows
-        ]
+        return outbox_messages(self._query(sql, params), extra, self._events)
 
     def outbox_pending(self, limit: int = 100) -> list[dict]:
         messages = self._messages(

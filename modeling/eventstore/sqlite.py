@@ -33,12 +33,13 @@ from .base import (
     AppendResult,
     ConcurrencyError,
     EventStore,
-    IdempotencyConflict,
     NewEvent,
     RecordedEvent,
     Snapshot,
     StreamDeleted,
     Transaction,
+    outbox_messages,
+    repeat_or_conflict,
 )
 from .codec import JSONCodec
 from .upcasting import Upcasters
@@ -503,16 +504,7 @@ class SQLiteEventStore(EventStore):
             sql += f"({marks})"
             found += conn.execute(sql, chunk).fetchall()
         if found:
-            if len(found) == len(set(ids)) and all(row[0] == stream for row in found):
-                return AppendResult(
-                    stream,
-                    min(row[1] for row in found),
-                    max(row[1] for row in found),
-                    min(row[2] for row in found),
-                    max(row[2] for row in found),
-                    repeated=True,
-                )
-            raise IdempotencyConflict(stream, [_uuid(row[3]) for row in found])
+            return repeat_or_conflict(stream, len(set(ids)), found, _uuid)
         if expected is ANY or expected == version:
             raise ValueError(f"stream {stream!r}: an event id appears twice")
         raise ConcurrencyError(stream, expected, version)
@@ -581,14 +573,7 @@ class SQLiteEventStore(EventStore):
                 },
             )
             append(event)
-        upcasters = self.upcasters
-        if upcasters:
-            current, upcast = upcasters.current_version, upcasters.upcast
-            events = [
-                upcast(event) if event.schema_version < current(event.type) else event
-                for event in events
-            ]
-        return events
+        return self.upcasters.upcast_all(events)
 
     def _check_not_deleted(self, stream):
         rows = self._query("SELECT state FROM hidden_streams WHERE name = ?", (stream,))
@@ -873,14 +858,7 @@ class SQLiteEventStore(EventStore):
         return cursor.rowcount == 1
 
     def _messages(self, sql, params, extra):
-        rows = self._query(sql, params)
-        width = len(extra)
-        events = self._events([row[width:] for row in rows if row[width] is not None])
-        by_position = {event.position: event for event in events}
-        return [
-            {**dict(zip(extra, row, strict=False)), "event": by_position.get(row[2])}
-            for row in rows
-        ]
+        return outbox_messages(self._query(sql, params), extra, self._events)
 
     def outbox_pending(self, limit: int = 100) -> list[dict]:
         return self._messages(

@@ -47,5 +47,17 @@ class Upcasters:
             version += 1
         return replace(event, data=data, schema_version=version)
 
+    def upcast_all(self, events):
+        """`upcast` over a list, touching only the events that need it."""
+        if not self._steps:
+            return events
+        current, upcast = self._current, self.upcast
+        return [
+            upcast(event)
+            if event.schema_version < current.get(event.type, 1)
+            else event
+            for event in events
+        ]
+
     def __bool__(self):
         return bool(self._steps)

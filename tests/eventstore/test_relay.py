@@ -8,24 +8,11 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from modeling.eventstore import NewEvent, open_store
 from modeling.eventstore.relay import Relay
 
 ROOT = Path(__file__).resolve().parents[2]  # where `modeling` imports from
 WAIT = 10.0  # the longest any test waits for something that should happen
-
-
-@pytest.fixture
-def path(tmp_path):
-    return tmp_path / "events.db"
-
-
-@pytest.fixture
-def store(path):
-    with open_store(f"sqlite:///{path}") as store:
-        yield store
 
 
 class Broker:

@@ -17,17 +17,6 @@ from modeling.eventstore.subscription import Subscription
 WAIT = 10.0  # the longest any test waits for something that should happen
 
 
-@pytest.fixture
-def path(tmp_path):
-    return tmp_path / "events.db"
-
-
-@pytest.fixture
-def store(path):
-    with open_store(f"sqlite:///{path}") as store:
-        yield store
-
-
 def order(stream, total):
     return [NewEvent("OrderPlaced", {"total": total})]
 
