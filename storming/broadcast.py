@@ -5,31 +5,32 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from . import live
+
 log = logging.getLogger(__name__)
 
-
-def group_name(board_id):
-    return f"board.{board_id}"
+group_name = live.group_name
 
 
 def publish(board_id, messages):
     """Send committed events to everyone on the board, in order.
 
-    Runs after commit: a failure here loses no data, since clients notice the
-    gap in `seq` and catch up from the log.
+    Sockets in this process get them directly; other processes (a shared
+    channel layer such as Redis) get one layer message per batch, which each
+    fans out to its own sockets. Runs after commit: a failure here loses no
+    data, since clients notice the gap in `seq` and catch up from the log.
     """
-    layer = get_channel_layer()
-    if layer is None or not messages:
+    if not messages:
         return
-
-    async def send_all():
-        for message in messages:
-            await layer.group_send(
-                group_name(board_id), {"type": "board.event", "message": message}
-            )
-
+    live.deliver_committed(board_id, messages)
+    layer = get_channel_layer()
+    if not live.is_shared(layer):
+        return
     try:
-        async_to_sync(send_all)()
+        async_to_sync(layer.group_send)(
+            group_name(board_id),
+            {"type": "board.events", "messages": messages, "origin": live.ORIGIN},
+        )
     except Exception:
         log.exception(
             "could not broadcast events %s to %s of board %s",

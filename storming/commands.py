@@ -129,7 +129,7 @@ def _payload(data, allowed, required=()):
     return check_object({} if data is None else data, "data", allowed, required)
 
 
-def _uuid(value, name):
+def uuid_text(value, name):
     if not isinstance(value, str):
         raise invalid(f"{name} must be a UUID string")
     try:
@@ -138,7 +138,7 @@ def _uuid(value, name):
         raise invalid(f"{name} must be a UUID string") from None
 
 
-def _number(value, name, low=-MAX_COORDINATE, high=MAX_COORDINATE):
+def finite_number(value, name, low=-MAX_COORDINATE, high=MAX_COORDINATE):
     # bool is an int in Python, but `true` is no coordinate.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise invalid(f"{name} must be a number")
@@ -209,7 +209,7 @@ def _fields(value):
 
 
 def _size(value, name):
-    return _number(value, name, MIN_SIZE, MAX_SIZE)
+    return finite_number(value, name, MIN_SIZE, MAX_SIZE)
 
 
 UPDATABLE = {
@@ -225,7 +225,7 @@ UPDATABLE = {
 
 
 def _existing_sticky(ctx, sticky_id, name="id"):
-    sticky = ctx.view.sticky(_uuid(sticky_id, name))
+    sticky = ctx.view.sticky(uuid_text(sticky_id, name))
     if sticky is None:
         raise not_found(f"no sticky {sticky_id} on this board")
     return sticky
@@ -241,7 +241,7 @@ def sticky_create(ctx, data):
         required=("kind", "x", "y"),
     )
     kind = _kind(data["kind"])
-    sticky_id = _uuid(data["id"], "id") if "id" in data else str(uuid.uuid4())
+    sticky_id = uuid_text(data["id"], "id") if "id" in data else str(uuid.uuid4())
     if ctx.view.sticky_id_taken(sticky_id):
         raise conflict(f"a sticky with id {sticky_id} already exists")
     width, height = DEFAULT_SIZE[kind]
@@ -255,8 +255,8 @@ def sticky_create(ctx, data):
         "text": values.get("text", ""),
         "description": values.get("description", ""),
         "fields": values.get("fields", []),
-        "x": _number(data["x"], "x"),
-        "y": _number(data["y"], "y"),
+        "x": finite_number(data["x"], "x"),
+        "y": finite_number(data["y"], "y"),
         "width": values.get("width", float(width)),
         "height": values.get("height", float(height)),
         "pivotal": values.get("pivotal", False),
@@ -306,7 +306,7 @@ def _update(ctx, sticky, changes, **marks):
 def sticky_move(ctx, data):
     data = _payload(data, {"id", "x", "y", "version"}, required=("id", "x", "y"))
     sticky = _existing_sticky(ctx, data["id"])
-    position = {"x": _number(data["x"], "x"), "y": _number(data["y"], "y")}
+    position = {"x": finite_number(data["x"], "x"), "y": finite_number(data["y"], "y")}
     return _move(ctx, sticky, position)
 
 
@@ -343,7 +343,7 @@ def link_create(ctx, data):
     target = _existing_sticky(ctx, data["to"], "to")
     if source["id"] == target["id"]:
         raise invalid("a sticky cannot link to itself")
-    link_id = _uuid(data["id"], "id") if "id" in data else str(uuid.uuid4())
+    link_id = uuid_text(data["id"], "id") if "id" in data else str(uuid.uuid4())
     if ctx.view.link_id_taken(link_id):
         raise conflict(f"a link with id {link_id} already exists")
     if ctx.view.link_between(source["id"], target["id"]) is not None:
@@ -360,7 +360,7 @@ def link_create(ctx, data):
 
 def link_delete(ctx, data):
     data = _payload(data, {"id"}, required=("id",))
-    link = ctx.view.link(_uuid(data["id"], "id"))
+    link = ctx.view.link(uuid_text(data["id"], "id"))
     if link is None:
         raise not_found(f"no link {data['id']} on this board")
     return Change("link.deleted", {"id": link["id"]}, link)
@@ -395,7 +395,7 @@ def vote_import(ctx, data):
     """
     data = _payload(data, {"id", "member"}, required=("id", "member"))
     sticky = _existing_sticky(ctx, data["id"])
-    member = _uuid(data["member"], "member")
+    member = uuid_text(data["member"], "member")
     if ctx.view.has_vote(sticky["id"], member):
         raise conflict("this voter has already voted for this sticky")
     vote = {"sticky": sticky["id"], "member": member, "created_at": iso(ctx.now)}

@@ -1,4 +1,9 @@
-"""Websocket routes. The board consumer (`/ws/boards/<id>/`) lands with the
-live-board work; until then the router refuses every websocket."""
+"""Websocket routes."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from .consumers import BoardConsumer
+
+websocket_urlpatterns = [
+    path("ws/boards/<uuid:board_id>/", BoardConsumer.as_asgi()),
+]

@@ -297,6 +297,51 @@ def events_since(board: Board, since=0, limit=500):
     return [event_message(row) for row in rows]
 
 
+def events_between(board_id, after, upto) -> list:
+    """The events with `after` < seq <= `upto`, as protocol messages."""
+    rows = BoardEvent.objects.filter(
+        board_id=board_id, seq__gt=after, seq__lte=upto
+    ).order_by("seq")
+    return [event_message(row) for row in rows]
+
+
+# A reconnecting client gets the events it missed, unless there are so many
+# that the whole state is smaller and quicker to apply.
+MAX_CATCH_UP = 1000
+
+
+def catch_up(board: Board, since=None) -> dict:
+    """What a (re)connecting client needs: the whole state, or with `since`
+    the events after it. Either way `seq` is the seq the answer reaches."""
+    if since is not None and 0 <= since <= board.head_seq:
+        events = events_since(board, since, limit=MAX_CATCH_UP + 1)
+        if len(events) <= MAX_CATCH_UP:
+            seq = events[-1]["seq"] if events else since
+            return {"seq": seq, "events": events}
+    answer = board_state(board)
+    if since is not None:
+        answer["resync"] = True
+    return {key: answer[key] for key in ("seq", "state", "resync") if key in answer}
+
+
+def member_for_socket(board_id, user, session=None, invite=None, name=None):
+    """The board and the member a websocket acts as, joining by invite when
+    it carries one; `CommandError` when it may not be on the board."""
+    try:
+        board = Board.objects.get(pk=board_id)
+    except (Board.DoesNotExist, ValueError):
+        raise not_found("no such board") from None
+    member = access.member_for(board, user, session)
+    if member is None and invite:
+        member = join_by_invite(board, invite, user=user, display_name=name)
+        if member.user_id is None and session is not None and session.session_key:
+            access.remember_guest(session, member)
+            session.save()
+    if not access.can_view(member):
+        raise forbidden("you are not a member of this board")
+    return board, member
+
+
 def state_at(board: Board, seq=None) -> dict:
     """The board as it was right after event `seq` (now, if None)."""
     events = board.events.order_by("seq")

@@ -29,6 +29,35 @@ def require_postgres():
     pytest.fail("this test needs PostgreSQL: set DATABASE_URL=postgresql://...")
 
 
+@pytest.fixture
+def redis_url():
+    """The machine's Redis: needed in CI, skipped elsewhere when it is down."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"this test needs Redis at {url}")
+        pytest.skip(f"needs Redis at {url}")
+    return url
+
+
+@pytest.fixture
+def redis_layer(redis_url, settings):
+    """The channels_redis layer, as several daphne processes would share it."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url], "prefix": f"test-{os.getpid()}"},
+        }
+    }
+    from channels.layers import get_channel_layer
+
+    return get_channel_layer()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The default hasher costs most of a second per user on this machine.
@@ -87,3 +116,13 @@ def run(board, lead):
         return services.execute(board.pk, member or lead, name, data, command_id)
 
     return execute
+
+
+@pytest.fixture
+def daphne_server(transactional_db):
+    """A daphne process serving the app on the test database (see live_server)."""
+    from tests.live_server import DaphneServer
+
+    server = DaphneServer().start()
+    yield server
+    server.stop()

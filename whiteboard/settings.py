@@ -5,6 +5,7 @@ Production: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_HTTPS=1
 (PostgreSQL) and REDIS_URL (channels_redis), see README.md.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -123,6 +124,14 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Per-connection rates on the board's websocket, as (per second, burst) for
+# "frames", "commands" and "ephemeral" (cursor + drag); see
+# docs/live-protocol.md. LIVE_LIMITS='{"commands": [60, 200]}' overrides.
+LIVE_LIMITS = {
+    key: tuple(value)
+    for key, value in json.loads(os.environ.get("LIVE_LIMITS") or "{}").items()
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}

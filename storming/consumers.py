@@ -1,0 +1,218 @@
+"""The board's websocket: `/ws/boards/<id>/` (docs/live-protocol.md).
+
+Thin on purpose: who may connect is `services.member_for_socket`, what a
+command does is `services.execute`, reading frames is `protocol.parse`,
+limits are `ratelimit.Limits`, and fan-out to everyone else is the board's
+`live.Room`.
+"""
+
+import logging
+import uuid
+from urllib.parse import parse_qs
+
+from channels.consumer import AsyncConsumer
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from django.conf import settings
+
+from . import access, live, protocol, services
+from .errors import CommandError, invalid
+from .presence import pick_color
+from .protocol import Command, Cursor, Drag, FrameError, Pong, number_out
+from .ratelimit import Limits
+
+log = logging.getLogger(__name__)
+
+
+def _query(scope):
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return {key: items[-1] for key, items in values.items()}
+
+
+def _since(value):
+    if value is None:
+        return None
+    try:
+        since = int(value)
+    except ValueError:
+        raise invalid("since must be a whole number") from None
+    if since < 0:
+        raise invalid("since must be 0 or more")
+    return since
+
+
+class BoardConsumer(AsyncConsumer):
+    # The board's room, not each socket, listens to the channel layer.
+    channel_layer_alias = None
+
+    async def dispatch(self, message):
+        # AsyncConsumer.dispatch closes old database connections on every
+        # message, a thread hop per cursor; database_sync_to_async already
+        # does that around each database call.
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is not None:
+            await handler(message)
+
+    # -- connecting ---------------------------------------------------------------
+
+    async def websocket_connect(self, message):
+        self.connection = None
+        self.room = None
+        query = _query(self.scope)
+        board_id = self.scope["url_route"]["kwargs"]["board_id"]
+        try:
+            since = _since(query.get("since"))
+            self.board, self.member = await database_sync_to_async(
+                services.member_for_socket
+            )(
+                board_id,
+                self.scope.get("user"),
+                self.scope.get("session"),
+                query.get("invite"),
+                query.get("name"),
+            )
+        except CommandError as error:
+            code = (
+                protocol.CLOSE_NOT_FOUND
+                if error.code == "not_found"
+                else protocol.CLOSE_FORBIDDEN
+            )
+            await self.send({"type": "websocket.close", "code": code})
+            return
+        await self.send({"type": "websocket.accept"})
+        self.limits = Limits(getattr(settings, "LIVE_LIMITS", None))
+        self.hub = live.hub()
+        entry = {
+            "connection": uuid.uuid4().hex,
+            "member": str(self.member.pk),
+            "name": self.member.display_name,
+            "role": self.member.role,
+            "color": None,
+        }
+        self.connection = live.Connection(entry, self._send_text, self._close)
+        # The room must hold the socket before the welcome is read, so that
+        # no event falls between the two.
+        self.room = await self.hub.join(self.board.pk, self.connection)
+        entry["color"] = pick_color(entry["member"], self.room.colors_in_use())
+        welcome = await database_sync_to_async(services.catch_up)(self.board, since)
+        await self._send_text(
+            live.encode(
+                {
+                    "type": "welcome",
+                    "board": str(self.board.pk),
+                    **welcome,
+                    "me": {
+                        "member": entry["member"],
+                        "name": entry["name"],
+                        "role": entry["role"],
+                        "color": entry["color"],
+                        "can_write": access.can_write(self.member, self.board),
+                        "connection": entry["connection"],
+                    },
+                    "presence": self.room.presence(),
+                    "limits": {
+                        "commands_per_second": self.limits.commands.rate,
+                        "max_frame_bytes": protocol.MAX_FRAME_BYTES,
+                    },
+                }
+            ),
+        )
+        await self.connection.ready(welcome["seq"])
+        await self.room.presence_changed()
+
+    async def websocket_disconnect(self, message):
+        await self._leave()
+        raise StopConsumer()
+
+    async def _leave(self):
+        if self.room is not None:
+            room, self.room = self.room, None
+            await room.leave(self.connection)
+
+    async def _send_text(self, text):
+        await self.send({"type": "websocket.send", "text": text})
+
+    async def _close(self, code):
+        await self.send({"type": "websocket.close", "code": code})
+        await self._leave()
+
+    async def _reply(self, message):
+        if self.connection is not None:
+            await self.connection.send(live.encode(message))
+
+    # -- frames from the client -----------------------------------------------
+
+    async def websocket_receive(self, message):
+        if self.room is None:
+            return
+        if not self.limits.frames.take():
+            if self.limits.should_notify():
+                await self._refuse(None, self.limits.frames)
+            return
+        text = message.get("text")
+        if text is None:
+            await self._reply(
+                invalid("binary frames are not accepted; send JSON text").as_message()
+            )
+            return
+        try:
+            frame = protocol.parse(text)
+        except FrameError as error:
+            await self._reply(error.as_message(error.op_id))
+            return
+        if isinstance(frame, Command):
+            await self._command(frame)
+        elif isinstance(frame, Pong):
+            self.connection.pong(frame.nonce)
+        else:
+            await self._ephemeral(frame)
+
+    async def _refuse(self, op_id, bucket):
+        error = CommandError("rate_limited", "too many messages; slow down")
+        reply = error.as_message(op_id)
+        reply["retry_after"] = round(bucket.retry_after(), 3)
+        await self._reply(reply)
+
+    async def _command(self, command: Command):
+        if not self.limits.commands.take():
+            await self._refuse(command.op_id, self.limits.commands)
+            return
+        try:
+            applied = await database_sync_to_async(services.execute)(
+                self.board.pk, self.member, command.name, command.data, command.op_id
+            )
+        except CommandError as error:
+            await self._reply(error.as_message(command.op_id))
+            return
+        await self._reply(
+            {
+                "type": "ack",
+                "id": command.op_id,
+                "seq": applied.seq,
+                "replayed": applied.replayed,
+            }
+        )
+
+    def _may_move(self):
+        # The role as of connecting, the lock as of now: a lock is an event
+        # the room sees; a role change takes effect on the next connect (and
+        # at once for commands, which the write path checks afresh).
+        self.board.locked = self.room.locked
+        return access.can_write(self.member, self.board)
+
+    async def _ephemeral(self, frame):
+        if not self.limits.ephemeral.take():
+            if self.limits.should_notify():
+                await self._refuse(None, self.limits.ephemeral)
+            return
+        if isinstance(frame, Cursor):
+            self.room.cursor(self.connection, number_out(frame.x), number_out(frame.y))
+        elif isinstance(frame, Drag):
+            if not self._may_move():
+                await self._reply(
+                    CommandError("forbidden", "you cannot move stickies").as_message()
+                )
+                return
+            self.room.drag(
+                self.connection, frame.sticky, number_out(frame.x), number_out(frame.y)
+            )

@@ -1,0 +1,482 @@
+"""Fan-out of a board's live traffic to the sockets this process holds.
+
+A plain Channels design gives every socket its own channel and sends each
+message through the layer once per socket: about 130 microseconds of CPU per
+delivery, and messages silently dropped when a socket's channel fills up.
+Here a `Room` holds one board's sockets in this process, and traffic reaches
+it once per process:
+
+- committed board events come straight from the write path when it runs in
+  this process (`deliver_committed`), and through one channel-layer message
+  per process otherwise; each event is encoded once and written to every
+  socket in `seq` order, and a gap (a layer message lost between processes)
+  is filled from the log before anything later goes out;
+- cursors and drags are gathered per board and sent once per tick as one
+  frame per socket (cursors coalesced to each person's latest position);
+- presence is kept per process and announced to the other processes, with
+  a heartbeat so that a process that died is forgotten.
+
+Each socket is watched for a client that stops reading (see `Connection`).
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import time
+import uuid
+import weakref
+
+from channels.db import database_sync_to_async
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+from . import presence
+from .protocol import CLOSE_TOO_SLOW
+
+log = logging.getLogger(__name__)
+
+TICK = 1 / 30
+PING_INTERVAL = 5.0
+PONG_TIMEOUT = 30.0
+# Frames written to a socket after the last ping its client answered: past
+# this, the client is not reading and daphne would buffer for it forever.
+MAX_UNCONFIRMED_BYTES = 4 * 1024 * 1024
+PRESENCE_HEARTBEAT = 10.0
+PRESENCE_EXPIRY = 30.0
+
+# Tells this process's own layer messages from other processes' ones.
+ORIGIN = uuid.uuid4().hex
+
+
+def group_name(board_id):
+    return f"board.{board_id}"
+
+
+def is_shared(layer) -> bool:
+    """Whether other processes may hold sockets of the same board: the
+    in-memory layer lives in this process only, so there is no one to tell."""
+    return layer is not None and not isinstance(layer, InMemoryChannelLayer)
+
+
+def encode(message) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+class Connection:
+    """One socket on a board, as its room sees it.
+
+    `send_text` writes a frame to the socket and `close` closes it; the
+    consumer provides both. Until `ready` (the welcome has been sent) events
+    are held back, so none is lost or doubled between the welcome's state
+    and the first live event.
+    """
+
+    def __init__(self, entry, send_text, close, clock=time.monotonic):
+        self.id = entry["connection"]
+        self.entry = entry
+        self._send_text = send_text
+        self._close = close
+        self.clock = clock
+        self.seq = None
+        self._held = []
+        self.sent_bytes = 0
+        self.confirmed_bytes = 0
+        self.pings = {}
+        self.last_ping = clock()
+        self.drags_sent = 0
+        self.closed = False
+
+    @property
+    def member(self):
+        return self.entry["member"]
+
+    async def send(self, frame: str):
+        if self.closed:
+            return
+        self.sent_bytes += len(frame)
+        try:
+            await self._send_text(frame)
+        except Exception:
+            # The socket went away under us; its disconnect cleans up.
+            log.debug("could not write to connection %s", self.id, exc_info=True)
+            self.closed = True
+            return
+        if self.sent_bytes - self.confirmed_bytes > MAX_UNCONFIRMED_BYTES:
+            await self.close(CLOSE_TOO_SLOW)
+
+    async def deliver_event(self, seq, frame):
+        if self.seq is None:
+            self._held.append((seq, frame))
+        elif seq > self.seq:
+            self.seq = seq
+            await self.send(frame)
+
+    async def ready(self, seq):
+        """The welcome carried the board up to `seq`: send what came after."""
+        self.seq = seq
+        # The welcome may be large; only what follows it counts as unread.
+        self.confirmed_bytes = self.sent_bytes
+        held, self._held = self._held, []
+        for event_seq, frame in held:
+            await self.deliver_event(event_seq, frame)
+
+    async def ping(self):
+        nonce = secrets.token_urlsafe(12)
+        now = self.clock()
+        self.pings[nonce] = (now, self.sent_bytes)
+        self.last_ping = now
+        await self.send(encode({"type": "ping", "nonce": nonce}))
+
+    def pong(self, nonce) -> bool:
+        """The client read everything up to the ping with `nonce`."""
+        if nonce not in self.pings:
+            return False
+        _, confirmed = self.pings[nonce]
+        self.confirmed_bytes = max(self.confirmed_bytes, confirmed)
+        # Pings are answered in order: older ones are settled too.
+        for key in list(self.pings):
+            del self.pings[key]
+            if key == nonce:
+                break
+        return True
+
+    def overdue(self, now) -> bool:
+        oldest = next(iter(self.pings.values()), None)
+        return oldest is not None and now - oldest[0] > PONG_TIMEOUT
+
+    async def close(self, code):
+        if not self.closed:
+            self.closed = True
+            await self._close(code)
+
+
+def _events_between(board_id, after, upto):
+    from .services import events_between
+
+    return events_between(board_id, after, upto)
+
+
+def _head_seq(board_id):
+    from .models import Board
+
+    return Board.objects.filter(pk=board_id).values_list("head_seq", "locked").first()
+
+
+class Room:
+    """One board's sockets in this process."""
+
+    def __init__(self, hub, board_id):
+        self.hub = hub
+        self.board_id = str(board_id)
+        self.group = group_name(self.board_id)
+        self.connections = {}
+        self.seq = None
+        self.locked = False
+        self._inbox = asyncio.Queue()
+        self._cursors = {}
+        self._drags = []
+        self._dirty = asyncio.Event()
+        self._last_flush = 0.0
+        self._remote = {}
+        self._last_announce = 0.0
+        self._tasks = []
+        self._channel = None
+        self._started = None
+
+    # -- joining and leaving ----------------------------------------------------
+
+    async def join(self, connection: Connection):
+        """Hold `connection` from now on; its presence counts once it is
+        ready and `presence_changed` has been called."""
+        self.connections[connection.id] = connection
+        if self._started is None:
+            self._started = asyncio.ensure_future(self._start())
+        await self._started
+
+    async def leave(self, connection: Connection):
+        if self.connections.pop(connection.id, None) is None:
+            return
+        self._cursors.pop(connection.id, None)
+        if not self.connections:
+            await self.hub.drop(self)
+        else:
+            await self.presence_changed()
+
+    async def _start(self):
+        layer = self.hub.layer
+        if layer is not None and self.hub.shared_layer:
+            self._channel = await layer.new_channel()
+            await layer.group_add(self.group, self._channel)
+            self._tasks.append(asyncio.ensure_future(self._listen()))
+        self.seq, self.locked = await database_sync_to_async(_head_seq)(
+            self.board_id
+        ) or (0, False)
+        self._tasks.append(asyncio.ensure_future(self._deliver_inbox()))
+        self._tasks.append(asyncio.ensure_future(self._ticks()))
+
+    async def stop(self):
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._channel is not None:
+            try:
+                await self.hub.layer.group_discard(self.group, self._channel)
+            except Exception:
+                log.warning("could not leave group %s", self.group, exc_info=True)
+
+    # -- committed events ---------------------------------------------------------
+
+    def enqueue_events(self, messages):
+        self._inbox.put_nowait(messages)
+
+    async def _deliver_inbox(self):
+        while True:
+            messages = await self._inbox.get()
+            try:
+                await self._deliver_events(messages)
+            except Exception:
+                # A failed catch-up must not stop later events; clients fill
+                # any gap themselves from the log.
+                log.exception("could not deliver events to board %s", self.board_id)
+
+    async def _deliver_events(self, messages):
+        for message in sorted(messages, key=lambda message: message["seq"]):
+            seq = message["seq"]
+            if seq <= self.seq:
+                continue
+            if seq > self.seq + 1:
+                missing = await database_sync_to_async(_events_between)(
+                    self.board_id, self.seq, seq - 1
+                )
+                for earlier in missing:
+                    await self._fan_out_event(earlier)
+            await self._fan_out_event(message)
+
+    async def _fan_out_event(self, message):
+        if message["seq"] <= self.seq:
+            return
+        self.seq = message["seq"]
+        if message["name"] in ("board.locked", "board.unlocked"):
+            self.locked = message["name"] == "board.locked"
+        frame = encode(message)
+        for connection in list(self.connections.values()):
+            await connection.deliver_event(self.seq, frame)
+
+    # -- cursors and drags --------------------------------------------------------
+
+    def cursor(self, connection: Connection, x, y):
+        entry = connection.entry
+        self._cursors[connection.id] = {
+            "member": entry["member"],
+            "name": entry["name"],
+            "color": entry["color"],
+            "x": x,
+            "y": y,
+        }
+        self._dirty.set()
+
+    def drag(self, connection: Connection, sticky, x, y):
+        connection.drags_sent += 1
+        item = {
+            "member": connection.member,
+            "id": sticky,
+            "x": x,
+            "y": y,
+            "n": connection.drags_sent,
+        }
+        self._drags.append((connection.id, item))
+        self._dirty.set()
+
+    async def _ticks(self):
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._dirty.wait(), timeout=1.0)
+            if self._dirty.is_set():
+                # Let a tick's worth of movement gather into one frame.
+                wait = self._last_flush + TICK - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._dirty.clear()
+                self._last_flush = time.monotonic()
+                await self._flush()
+            await self._housekeeping()
+
+    async def _flush(self):
+        cursors, self._cursors = list(self._cursors.items()), {}
+        drags, self._drags = self._drags, []
+        if not cursors and not drags:
+            return
+        await self._fan_out_ephemeral(cursors, drags)
+        if self.hub.shared_layer:
+            await self._to_other_processes(
+                {
+                    "type": "board.ephemeral",
+                    "cursors": [item for _, item in cursors],
+                    "drags": [item for _, item in drags],
+                }
+            )
+
+    async def _fan_out_ephemeral(self, cursors, drags):
+        batches = (("cursor", "cursors", cursors), ("drag", "drags", drags))
+        for kind, key, items in batches:
+            if not items:
+                continue
+            parts = [(source, encode(item)) for source, item in items]
+            sources = {source for source, _ in parts}
+            shared = _batch(kind, key, [part for _, part in parts])
+            for connection in list(self.connections.values()):
+                if connection.seq is None:
+                    continue
+                if connection.id in sources:
+                    # Never echo a person's own cursor or drag to them.
+                    own = [part for source, part in parts if source != connection.id]
+                    if own:
+                        await connection.send(_batch(kind, key, own))
+                else:
+                    await connection.send(shared)
+
+    # -- presence -----------------------------------------------------------------
+
+    def presence(self) -> list[dict]:
+        entries = [connection.entry for connection in self.connections.values()]
+        for remote_entries, _ in self._remote.values():
+            entries.extend(remote_entries)
+        return presence.members(entries)
+
+    def colors_in_use(self):
+        return {row["color"] for row in self.presence()}
+
+    async def presence_changed(self, announce=True, hello=False):
+        frame = encode({"type": "presence", "members": self.presence()})
+        for connection in list(self.connections.values()):
+            if connection.seq is not None:
+                await connection.send(frame)
+        if announce:
+            await self._announce(hello)
+
+    async def _announce(self, hello=False):
+        self._last_announce = time.monotonic()
+        if self.hub.shared_layer:
+            await self._to_other_processes(
+                {
+                    "type": "board.presence",
+                    "entries": [c.entry for c in self.connections.values()],
+                    "hello": hello,
+                }
+            )
+
+    # -- heartbeats -------------------------------------------------------------
+
+    async def _housekeeping(self):
+        now = time.monotonic()
+        for connection in list(self.connections.values()):
+            if connection.overdue(now):
+                log.info("closing connection %s: pings unanswered", connection.id)
+                await connection.close(CLOSE_TOO_SLOW)
+                await self.leave(connection)
+            elif connection.seq is not None and (
+                now - connection.last_ping >= PING_INTERVAL
+            ):
+                await connection.ping()
+        expired = [
+            origin
+            for origin, (_, seen) in self._remote.items()
+            if now - seen > PRESENCE_EXPIRY
+        ]
+        for origin in expired:
+            del self._remote[origin]
+        if expired:
+            await self.presence_changed(announce=False)
+        if now - self._last_announce >= PRESENCE_HEARTBEAT:
+            await self._announce()
+
+    # -- other processes ----------------------------------------------------------
+
+    async def _to_other_processes(self, message):
+        message["origin"] = self.hub.origin
+        try:
+            await self.hub.layer.group_send(self.group, message)
+        except Exception:
+            log.warning("could not reach other processes of %s", self.group)
+
+    async def _listen(self):
+        layer = self.hub.layer
+        while True:
+            message = await layer.receive(self._channel)
+            if message.get("origin") == self.hub.origin:
+                continue
+            try:
+                await self._from_other_process(message)
+            except Exception:
+                log.exception("bad message from another process: %r", message)
+
+    async def _from_other_process(self, message):
+        kind = message.get("type")
+        if kind == "board.events":
+            self.enqueue_events(message["messages"])
+        elif kind == "board.ephemeral":
+            await self._fan_out_ephemeral(
+                [(None, item) for item in message.get("cursors", ())],
+                [(None, item) for item in message.get("drags", ())],
+            )
+        elif kind == "board.presence":
+            self._remote[message["origin"]] = (message["entries"], time.monotonic())
+            await self.presence_changed(announce=message.get("hello", False))
+
+
+def _batch(kind, key, parts):
+    return f'{{"type":"{kind}","{key}":[{",".join(parts)}]}}'
+
+
+class Hub:
+    """The rooms of one event loop (one daphne process has one loop)."""
+
+    def __init__(self, loop, layer=None, origin=None):
+        self.loop = loop
+        self.layer = layer
+        self.shared_layer = is_shared(layer)
+        self.origin = origin or ORIGIN
+        self.rooms = {}
+
+    async def join(self, board_id, connection: Connection) -> Room:
+        board_id = str(board_id)
+        room = self.rooms.get(board_id)
+        if room is None:
+            room = self.rooms[board_id] = Room(self, board_id)
+        await room.join(connection)
+        return room
+
+    async def drop(self, room: Room):
+        if self.rooms.get(room.board_id) is room and not room.connections:
+            del self.rooms[room.board_id]
+            await room.stop()
+
+    def deliver(self, board_id, messages):
+        """Called on the loop: hand committed events to the board's room."""
+        room = self.rooms.get(str(board_id))
+        if room is not None:
+            room.enqueue_events(messages)
+
+
+_hubs = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """This event loop's hub, made on first use."""
+    loop = asyncio.get_running_loop()
+    current = _hubs.get(loop)
+    if current is None:
+        current = _hubs[loop] = Hub(loop, get_channel_layer())
+    return current
+
+
+def deliver_committed(board_id, messages):
+    """Hand committed events to this process's sockets on `board_id`.
+
+    Called from the write path's thread after commit; the rooms run on their
+    event loops, so the events are passed over thread-safely.
+    """
+    for current in list(_hubs.values()):
+        if str(board_id) in current.rooms and not current.loop.is_closed():
+            current.loop.call_soon_threadsafe(current.deliver, board_id, messages)

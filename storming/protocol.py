@@ -1,0 +1,144 @@
+"""The live board's websocket messages: reading what clients send.
+
+Plain functions, no I/O: the consumer calls `parse` on every text frame and
+gets either a clean message or a `CommandError` to send back. The shapes are
+those of shared/DESIGN.md and docs/live-protocol.md.
+"""
+
+import json
+import math
+from dataclasses import dataclass
+
+from .commands import COMMAND_NAMES, check_object, finite_number, uuid_text
+from .errors import CommandError, invalid
+from .vocabulary import MAX_COMMAND_ID
+
+MAX_FRAME_BYTES = 65536
+
+# Close codes (docs/live-protocol.md).
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_SLOW = 4408
+
+MAX_NONCE = 64
+
+
+@dataclass(frozen=True)
+class Command:
+    op_id: str
+    name: str
+    data: dict | None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Drag:
+    sticky: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Pong:
+    nonce: str
+
+
+def too_large(text: str) -> bool:
+    # Four bytes per character at most: only long frames need encoding.
+    if len(text) * 4 <= MAX_FRAME_BYTES:
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES
+
+
+def _reject_constant(name):
+    # Python's json accepts NaN and Infinity, which are not JSON.
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _op_id(message):
+    """The op id of a command frame when it has a usable one, for replies."""
+    value = message.get("id") if isinstance(message, dict) else None
+    if isinstance(value, str) and 0 < len(value) <= MAX_COMMAND_ID:
+        return value
+    return None
+
+
+class FrameError(CommandError):
+    """A frame was refused; `op_id` says which command, if any."""
+
+    def __init__(self, error: CommandError, op_id=None):
+        super().__init__(error.code, error.message, error.details)
+        self.op_id = op_id
+
+
+def parse(text: str):
+    """A client's text frame as a `Command`, `Cursor`, `Drag` or `Pong`.
+
+    Raises `FrameError` for anything else, with the op id when the frame
+    named one, so the client can tell which command was refused.
+    """
+    if too_large(text):
+        raise FrameError(invalid(f"frames are limited to {MAX_FRAME_BYTES} bytes"))
+    try:
+        message = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise FrameError(invalid("a frame must be one JSON object")) from None
+    if not isinstance(message, dict):
+        raise FrameError(invalid("a frame must be one JSON object"))
+    reader = READERS.get(message.get("type"))
+    if reader is None:
+        known = ", ".join(sorted(READERS))
+        raise FrameError(invalid(f"unknown message type; expected one of: {known}"))
+    try:
+        return reader(message)
+    except CommandError as error:
+        raise FrameError(error, _op_id(message)) from None
+
+
+def _command(message):
+    check_object(message, "a command", ("type", "id", "name", "data"), ("id", "name"))
+    op_id = message["id"]
+    if not isinstance(op_id, str) or not 0 < len(op_id) <= MAX_COMMAND_ID:
+        raise invalid(f"id must be a string of 1 to {MAX_COMMAND_ID} characters")
+    name = message["name"]
+    if name not in COMMAND_NAMES:
+        raise invalid(f"unknown command {str(name)[:80]!r}")
+    data = message.get("data")
+    if data is not None and not isinstance(data, dict):
+        raise invalid("data must be an object")
+    return Command(op_id, name, data)
+
+
+def _cursor(message):
+    check_object(message, "a cursor", ("type", "x", "y"), ("x", "y"))
+    return Cursor(finite_number(message["x"], "x"), finite_number(message["y"], "y"))
+
+
+def _drag(message):
+    check_object(message, "a drag", ("type", "id", "x", "y"), ("id", "x", "y"))
+    return Drag(
+        uuid_text(message["id"], "id"),
+        finite_number(message["x"], "x"),
+        finite_number(message["y"], "y"),
+    )
+
+
+def _pong(message):
+    check_object(message, "a pong", ("type", "nonce"), ("nonce",))
+    nonce = message["nonce"]
+    if not isinstance(nonce, str) or not 0 < len(nonce) <= MAX_NONCE:
+        raise invalid("nonce must be the string from the ping")
+    return Pong(nonce)
+
+
+READERS = {"command": _command, "cursor": _cursor, "drag": _drag, "pong": _pong}
+
+
+def number_out(value: float):
+    """Coordinates as clients sent them: 10 rather than 10.0."""
+    return int(value) if math.isfinite(value) and value.is_integer() else value
