@@ -1,0 +1,39 @@
+import re
+
+import pytest
+
+from whiteboard.csp import header_for
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+
+
+def test_the_policy_admits_only_this_sites_scripts_and_styles():
+    policy = dict(part.split(" ", 1) for part in header_for("/").split("; "))
+
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert "ws:" in policy["connect-src"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/accounts/login/", "/accounts/signup/", "/admin/login/"]
+)
+def test_pages_carry_the_policy_and_run_no_inline_script(client, db, path):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == header_for(path)
+    assert not INLINE_SCRIPT.search(response.content.decode())
+
+
+def test_the_board_page_and_admin_run_no_inline_script(client, board, facilitator):
+    facilitator.is_staff = facilitator.is_superuser = True
+    facilitator.save()
+    client.force_login(facilitator)
+
+    for path in (f"/boards/{board.pk}/", "/admin/", "/admin/storming/board/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert not INLINE_SCRIPT.search(response.content.decode()), path
