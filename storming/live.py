@@ -42,6 +42,8 @@ PONG_TIMEOUT = 30.0
 # Frames written to a socket after the last ping its client answered: past
 # this, the client is not reading and daphne would buffer for it forever.
 MAX_UNCONFIRMED_BYTES = 4 * 1024 * 1024
+# How often pings, timeouts and presence heartbeats are looked after.
+HOUSEKEEPING = 1.0
 PRESENCE_HEARTBEAT = 10.0
 PRESENCE_EXPIRY = 30.0
 
@@ -86,6 +88,7 @@ class Connection:
         self.last_ping = clock()
         self.drags_sent = 0
         self.closed = False
+        self._asked = False
 
     @property
     def member(self):
@@ -102,8 +105,14 @@ class Connection:
             log.debug("could not write to connection %s", self.id, exc_info=True)
             self.closed = True
             return
-        if self.sent_bytes - self.confirmed_bytes > MAX_UNCONFIRMED_BYTES:
+        unread = self.sent_bytes - self.confirmed_bytes
+        if unread > MAX_UNCONFIRMED_BYTES:
             await self.close(CLOSE_TOO_SLOW)
+        elif unread > MAX_UNCONFIRMED_BYTES // 2 and not self._asked:
+            # A burst (a big import, say): ask now rather than at the next
+            # ping, so that a client that does read gets to say so in time.
+            self._asked = True
+            await self.ping()
 
     async def deliver_event(self, seq, frame):
         if self.seq is None:
@@ -134,6 +143,7 @@ class Connection:
             return False
         _, confirmed = self.pings[nonce]
         self.confirmed_bytes = max(self.confirmed_bytes, confirmed)
+        self._asked = False
         # Pings are answered in order: older ones are settled too.
         for key in list(self.pings):
             del self.pings[key]
@@ -291,7 +301,7 @@ class Room:
     async def _ticks(self):
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._dirty.wait(), timeout=1.0)
+                await asyncio.wait_for(self._dirty.wait(), timeout=HOUSEKEEPING)
             if self._dirty.is_set():
                 # Let a tick's worth of movement gather into one frame.
                 wait = self._last_flush + TICK - time.monotonic()
@@ -356,6 +366,9 @@ class Room:
             await self._announce(hello)
 
     async def _announce(self, hello=False):
+        # The first word of a room asks the other processes to answer with
+        # their own people, so it need not wait for their heartbeats.
+        hello = hello or not self._last_announce
         self._last_announce = time.monotonic()
         if self.hub.shared_layer:
             await self._to_other_processes(

@@ -149,6 +149,10 @@ def board_page(request, board_id):
             # The link is the key to the board: only facilitators hand it out.
             "invite_url": invite_url(request, board) if can_manage else None,
             "phases": Phase.choices,
+            # The palette, in the order of the keyboard shortcuts 1-9.
+            "kinds_palette": list(Kind),
+            # The outline: the accessible (and script-free) list of stickies,
+            # which the live board keeps up to date.
             "sticky_count": len(stickies),
             "kinds": [
                 (kind, [s for s in stickies if s.kind == kind.value]) for kind in Kind

@@ -66,7 +66,7 @@ class DaphneServer:
         )
         env.update(self.extra_env)
         self.log_path.parent.mkdir(exist_ok=True)
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [
                 sys.executable,

@@ -4,7 +4,6 @@ import uuid
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 
 from storming import services
 from storming.broadcast import group_name
