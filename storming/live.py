@@ -208,10 +208,9 @@ class Room:
         if self.connections.pop(connection.id, None) is None:
             return
         self._cursors.pop(connection.id, None)
+        await self.presence_changed()
         if not self.connections:
             await self.hub.drop(self)
-        else:
-            await self.presence_changed()
 
     async def _start(self):
         layer = self.hub.layer
