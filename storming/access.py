@@ -7,6 +7,8 @@ guest membership their session got from an invite link.
 
 import secrets
 
+from django.core import signing
+
 from .errors import forbidden
 from .models import Board, Member
 from .vocabulary import Role
@@ -30,6 +32,25 @@ def member_for(board: Board, user, session=None) -> Member | None:
         if member_id:
             return board.members.filter(pk=member_id, user__isnull=True).first()
     return None
+
+
+GUEST_KEY_SALT = "storming.guest-key"
+
+
+def guest_key(member: Member) -> str:
+    """A signed note of a guest's membership, for clients without a session
+    (scripts): reconnecting with it is the same guest, not a new one."""
+    return signing.dumps([str(member.board_id), str(member.pk)], salt=GUEST_KEY_SALT)
+
+
+def member_for_guest_key(board: Board, key) -> Member | None:
+    try:
+        board_id, member_id = signing.loads(str(key), salt=GUEST_KEY_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if board_id != str(board.pk):
+        return None
+    return board.members.filter(pk=member_id, user__isnull=True).first()
 
 
 def remember_guest(session, member: Member):

@@ -6,7 +6,9 @@ limits are `ratelimit.Limits`, and fan-out to everyone else is the board's
 `live.Room`.
 """
 
+import asyncio
 import logging
+import math
 import uuid
 from urllib.parse import parse_qs
 
@@ -41,6 +43,12 @@ def _since(value):
     return since
 
 
+CLOSE_CODES = {
+    "invalid": protocol.CLOSE_BAD_REQUEST,
+    "not_found": protocol.CLOSE_NOT_FOUND,
+}
+
+
 class BoardConsumer(AsyncConsumer):
     # The board's room, not each socket, listens to the channel layer.
     channel_layer_alias = None
@@ -58,6 +66,8 @@ class BoardConsumer(AsyncConsumer):
     async def websocket_connect(self, message):
         self.connection = None
         self.room = None
+        self._worker = None
+        self._commands = asyncio.Queue()
         query = _query(self.scope)
         board_id = self.scope["url_route"]["kwargs"]["board_id"]
         try:
@@ -70,13 +80,10 @@ class BoardConsumer(AsyncConsumer):
                 self.scope.get("session"),
                 query.get("invite"),
                 query.get("name"),
+                query.get("guest"),
             )
         except CommandError as error:
-            code = (
-                protocol.CLOSE_NOT_FOUND
-                if error.code == "not_found"
-                else protocol.CLOSE_FORBIDDEN
-            )
+            code = CLOSE_CODES.get(error.code, protocol.CLOSE_FORBIDDEN)
             await self.send({"type": "websocket.close", "code": code})
             return
         await self.send({"type": "websocket.accept"})
@@ -95,7 +102,7 @@ class BoardConsumer(AsyncConsumer):
         self.room = await self.hub.join(self.board.pk, self.connection)
         entry["color"] = pick_color(entry["member"], self.room.colors_in_use())
         welcome = await database_sync_to_async(services.catch_up)(self.board, since)
-        await self._send_text(
+        await self.connection.send(
             live.encode(
                 {
                     "type": "welcome",
@@ -108,6 +115,7 @@ class BoardConsumer(AsyncConsumer):
                         "color": entry["color"],
                         "can_write": access.can_write(self.member, self.board),
                         "connection": entry["connection"],
+                        **self._guest_key(),
                     },
                     "presence": self.room.presence(),
                     "limits": {
@@ -120,11 +128,21 @@ class BoardConsumer(AsyncConsumer):
         await self.connection.ready(welcome["seq"])
         await self.room.presence_changed()
 
+    def _guest_key(self):
+        if self.member.user_id is not None:
+            return {}
+        return {"guest_key": access.guest_key(self.member)}
+
     async def websocket_disconnect(self, message):
         await self._leave()
         raise StopConsumer()
 
     async def _leave(self):
+        if self._worker is not None:
+            # Commands not yet run are dropped: the client re-sends what was
+            # not acknowledged, under the same ids, when it reconnects.
+            self._worker.cancel()
+            self._worker = None
         if self.room is not None:
             room, self.room = self.room, None
             await room.leave(self.connection)
@@ -161,7 +179,7 @@ class BoardConsumer(AsyncConsumer):
             await self._reply(error.as_message(error.op_id))
             return
         if isinstance(frame, Command):
-            await self._command(frame)
+            await self._queue_command(frame)
         elif isinstance(frame, Pong):
             self.connection.pong(frame.nonce)
         else:
@@ -170,13 +188,36 @@ class BoardConsumer(AsyncConsumer):
     async def _refuse(self, op_id, bucket):
         error = CommandError("rate_limited", "too many messages; slow down")
         reply = error.as_message(op_id)
-        reply["retry_after"] = round(bucket.retry_after(), 3)
+        # Whole milliseconds, never 0: "now" would invite an instant retry.
+        reply["retry_after"] = max(0.001, math.ceil(bucket.retry_after() * 1000) / 1000)
         await self._reply(reply)
 
-    async def _command(self, command: Command):
+    async def _queue_command(self, command: Command):
         if not self.limits.commands.take():
             await self._refuse(command.op_id, self.limits.commands)
             return
+        # Commands run one after another, in the order sent, but beside the
+        # reading of frames: a pong or a cursor need not wait for the
+        # database, and a busy writer is not taken for a client that
+        # stopped reading.
+        if self._worker is None:
+            self._worker = asyncio.ensure_future(self._run_commands())
+        self._commands.put_nowait(command)
+
+    async def _run_commands(self):
+        while True:
+            command = await self._commands.get()
+            try:
+                await self._command(command)
+            except Exception:
+                log.exception("command %s failed", command.name)
+                await self._reply(
+                    CommandError(
+                        "invalid", "the server could not run this command"
+                    ).as_message(command.op_id)
+                )
+
+    async def _command(self, command: Command):
         try:
             applied = await database_sync_to_async(services.execute)(
                 self.board.pk, self.member, command.name, command.data, command.op_id

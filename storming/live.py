@@ -32,7 +32,7 @@ from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from . import presence
-from .protocol import CLOSE_TOO_SLOW
+from .protocol import CLOSE_TOO_SLOW, MAX_FRAME_BYTES, pieces
 
 log = logging.getLogger(__name__)
 
@@ -89,17 +89,25 @@ class Connection:
         self.drags_sent = 0
         self.closed = False
         self._asked = False
+        self._chunks = 0
 
     @property
     def member(self):
         return self.entry["member"]
 
-    async def send(self, frame: str):
+    async def send(self, frame: str, size=None):
+        """Write `frame`; `size` is its length in bytes when already known
+        (a frame fanned out to many sockets is measured once)."""
         if self.closed:
             return
-        self.sent_bytes += len(frame)
+        self.sent_bytes += size if size is not None else len(frame.encode())
         try:
-            await self._send_text(frame)
+            if len(frame) * 4 <= MAX_FRAME_BYTES:
+                await self._send_text(frame)
+            else:
+                self._chunks += 1
+                for piece in pieces(frame, self._chunks):
+                    await self._send_text(piece)
         except Exception:
             # The socket went away under us; its disconnect cleans up.
             log.debug("could not write to connection %s", self.id, exc_info=True)
@@ -114,12 +122,12 @@ class Connection:
             self._asked = True
             await self.ping()
 
-    async def deliver_event(self, seq, frame):
+    async def deliver_event(self, seq, frame, size=None):
         if self.seq is None:
-            self._held.append((seq, frame))
+            self._held.append((seq, frame, size))
         elif seq > self.seq:
             self.seq = seq
-            await self.send(frame)
+            await self.send(frame, size)
 
     async def ready(self, seq):
         """The welcome carried the board up to `seq`: send what came after."""
@@ -127,8 +135,8 @@ class Connection:
         # The welcome may be large; only what follows it counts as unread.
         self.confirmed_bytes = self.sent_bytes
         held, self._held = self._held, []
-        for event_seq, frame in held:
-            await self.deliver_event(event_seq, frame)
+        for event_seq, frame, size in held:
+            await self.deliver_event(event_seq, frame, size)
 
     async def ping(self):
         nonce = secrets.token_urlsafe(12)
@@ -269,8 +277,9 @@ class Room:
         if message["name"] in ("board.locked", "board.unlocked"):
             self.locked = message["name"] == "board.locked"
         frame = encode(message)
+        size = len(frame.encode())
         for connection in list(self.connections.values()):
-            await connection.deliver_event(self.seq, frame)
+            await connection.deliver_event(self.seq, frame, size)
 
     # -- cursors and drags --------------------------------------------------------
 
@@ -334,6 +343,7 @@ class Room:
             parts = [(source, encode(item)) for source, item in items]
             sources = {source for source, _ in parts}
             shared = _batch(kind, key, [part for _, part in parts])
+            shared_size = len(shared.encode())
             for connection in list(self.connections.values()):
                 if connection.seq is None:
                     continue
@@ -343,7 +353,7 @@ class Room:
                     if own:
                         await connection.send(_batch(kind, key, own))
                 else:
-                    await connection.send(shared)
+                    await connection.send(shared, shared_size)
 
     # -- presence -----------------------------------------------------------------
 

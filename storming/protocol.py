@@ -16,6 +16,7 @@ from .vocabulary import MAX_COMMAND_ID
 MAX_FRAME_BYTES = 65536
 
 # Close codes (docs/live-protocol.md).
+CLOSE_BAD_REQUEST = 4400
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_SLOW = 4408
@@ -61,8 +62,12 @@ def _reject_constant(name):
 
 
 def _op_id(message):
-    """The op id of a command frame when it has a usable one, for replies."""
-    value = message.get("id") if isinstance(message, dict) else None
+    """The op id of a command frame when it has a usable one, for replies.
+
+    Only commands: a drag's `id` is a sticky, not an operation to answer."""
+    if message.get("type") != "command":
+        return None
+    value = message.get("id")
     if isinstance(value, str) and 0 < len(value) <= MAX_COMMAND_ID:
         return value
     return None
@@ -137,6 +142,31 @@ def _pong(message):
 
 
 READERS = {"command": _command, "cursor": _cursor, "drag": _drag, "pong": _pong}
+
+
+# Daphne's --websocket-max-message-size limits what the server sends as well
+# as what it takes, so a larger message (the welcome of a big board, a long
+# catch-up) goes out in pieces that the client joins again. 16,000 characters
+# are at most 64,000 bytes in UTF-8, plus the piece's own few bytes.
+PIECE_CHARS = 16_000
+
+
+def pieces(frame: str, chunk_id) -> list[str]:
+    """`frame` as it goes out: itself, or `chunk` frames carrying its text."""
+    if not too_large(frame):
+        return [frame]
+    parts = [
+        frame[start : start + PIECE_CHARS]
+        for start in range(0, len(frame), PIECE_CHARS)
+    ]
+    return [
+        json.dumps(
+            {"type": "chunk", "id": chunk_id, "n": n, "of": len(parts), "data": part},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        for n, part in enumerate(parts)
+    ]
 
 
 def number_out(value: float):

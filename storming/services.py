@@ -324,7 +324,9 @@ def catch_up(board: Board, since=None) -> dict:
     return {key: answer[key] for key in ("seq", "state", "resync") if key in answer}
 
 
-def member_for_socket(board_id, user, session=None, invite=None, name=None):
+def member_for_socket(
+    board_id, user, session=None, invite=None, name=None, guest_key=None
+):
     """The board and the member a websocket acts as, joining by invite when
     it carries one; `CommandError` when it may not be on the board."""
     try:
@@ -332,6 +334,8 @@ def member_for_socket(board_id, user, session=None, invite=None, name=None):
     except (Board.DoesNotExist, ValueError):
         raise not_found("no such board") from None
     member = access.member_for(board, user, session)
+    if member is None and guest_key:
+        member = access.member_for_guest_key(board, guest_key)
     if member is None and invite:
         member = join_by_invite(board, invite, user=user, display_name=name)
         if member.user_id is None and session is not None and session.session_key:

@@ -167,9 +167,10 @@ async def test_since_ahead_of_the_board_gets_the_whole_state(board, facilitator)
 
 
 async def test_a_bad_since_is_refused(board, facilitator):
-    socket = await communicator(board, facilitator, query="since=yesterday")
-    connected, code = await socket.connect()
-    assert (connected, code) == (False, 4403)
+    for since in ("yesterday", "-1"):
+        socket = await communicator(board, facilitator, query=f"since={since}")
+        connected, code = await socket.connect()
+        assert (connected, code) == (False, 4400)
 
 
 async def test_strangers_are_refused_before_accept(board, make_user):
@@ -224,6 +225,31 @@ async def test_an_invite_and_a_name_join_as_a_guest_participant(board):
     member = await sync_to_async(Member.objects.get)(pk=welcome["me"]["member"])
     assert member.user_id is None
     await socket.disconnect()
+
+
+async def test_a_guest_without_a_session_comes_back_with_its_guest_key(board):
+    query = f"invite={board.invite_token}&name=Scripty"
+    first, welcome = await connect(board, query=query)
+    key = welcome["me"]["guest_key"]
+    await first.disconnect()
+
+    second, again = await connect(board, query=f"guest={key}")
+    assert again["me"]["member"] == welcome["me"]["member"]
+    await second.disconnect()
+    assert await sync_to_async(board.members.filter(user=None).count)() == 1
+
+
+async def test_a_forged_or_foreign_guest_key_is_refused(board, facilitator):
+    other = await sync_to_async(services.create_board)(facilitator, "Other board")
+    socket, welcome = await connect(
+        other, query=f"invite={other.invite_token}&name=Gus"
+    )
+    foreign_key = welcome["me"]["guest_key"]
+    await socket.disconnect()
+
+    for key in (foreign_key, foreign_key[:-2] + "xx", "nonsense"):
+        refused = await communicator(board, query=f"guest={key}")
+        assert await refused.connect() == (False, 4403)
 
 
 async def test_a_guest_session_reconnects_as_the_same_member(board):
@@ -426,6 +452,7 @@ BAD_FRAMES = [
     ('{"type": "cursor", "x": 1e400, "y": 1}', "finite"),
     ('{"type": "drag", "id": "not-a-uuid", "x": 1, "y": 1}', "UUID"),
     ('{"type": "pong", "nonce": 5}', "nonce"),
+    ('{"type": "drag", "id": "a-sticky", "x": 1}', "missing"),
     ("[" * 100000, "limited to 65536 bytes"),
     ("{" + '"a":' * 30000 + "1}", "limited to 65536 bytes"),
     ("[" * 5000 + "]" * 5000, "JSON"),
@@ -446,6 +473,34 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_open(
     op_id = await command(socket, "sticky.create", new_sticky())
     assert (await receive(socket, "ack"))["id"] == op_id
     assert await sync_to_async(board.events.count)() == 1
+    await socket.disconnect()
+
+
+async def test_a_welcome_larger_than_a_frame_comes_in_pieces(board, lead, facilitator):
+    commands = [
+        (
+            "sticky.create",
+            {"kind": "event", "text": f"Événement {n} " * 8, "x": n, "y": 0},
+        )
+        for n in range(300)
+    ]
+    await sync_to_async(services.execute_many)(board.pk, lead, commands)
+    socket = await opened(board, facilitator)
+
+    parts = []
+    while True:
+        piece = await socket.receive_json_from()
+        assert piece["type"] == "chunk"
+        assert len(json.dumps(piece, ensure_ascii=False).encode()) <= 65536
+        assert (piece["n"], piece["of"]) == (len(parts), piece["of"])
+        parts.append(piece["data"])
+        if len(parts) == piece["of"]:
+            break
+    welcome = json.loads("".join(parts))
+
+    assert len(parts) > 1 and welcome["type"] == "welcome"
+    expected = await sync_to_async(services.board_state)(board)
+    assert welcome["seq"] == 300 and welcome["state"] == expected["state"]
     await socket.disconnect()
 
 
