@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from modeling.eventstore import NewEvent  # noqa: E402
 from modeling.eventstore.aggregate import Aggregate, Repository  # noqa: E402
+from modeling.eventstore.base import time_ordered_uuid  # noqa: E402
 from modeling.eventstore.sqlite import SQLiteEventStore  # noqa: E402
 
 try:
@@ -394,7 +395,8 @@ def theirs_appends(recorders, duration, size, writers=1):
 
 
 def raw_appends(conn, duration, size):
-    """Our store's rows inserted by hand: no version check, nothing around."""
+    """Our store's rows inserted by hand: no version check, nothing around;
+    with the time-ordered ids the store makes by default."""
     stream = f"Account-{uuid.uuid4().hex}"
     dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -405,7 +407,7 @@ def raw_appends(conn, duration, size):
                 i * size + n,
                 stream,
                 i * size + n,
-                uuid.uuid4().bytes,
+                time_ordered_uuid().bytes,
                 "Incremented",
                 dumps(payload(i)),
                 now,

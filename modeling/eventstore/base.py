@@ -19,12 +19,15 @@ Semantics follow KurrentDB (EventStoreDB) where users expect them:
 from __future__ import annotations
 
 import abc
+import contextlib
+import gc
 import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 
 
 class _Expected:
@@ -72,6 +75,13 @@ class StreamDeleted(EventStoreError):
     """The stream was tombstoned: it can never be read or written again."""
 
 
+_new = object.__new__
+_set = object.__setattr__
+_UUID = uuid.UUID
+_SAFE_UNKNOWN = uuid.SafeUUID.unknown
+_from_bytes = int.from_bytes
+
+
 def time_ordered_uuid() -> uuid.UUID:
     """A UUID in the version 7 layout: milliseconds since the epoch, then random.
 
@@ -79,10 +89,18 @@ def time_ordered_uuid() -> uuid.UUID:
     index instead of on a random page, which makes multi-event appends much
     cheaper than with uuid4.
     """
-    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10))
-    value = (value & ~(0xF << 76)) | 0x7 << 76  # version 7
-    value = (value & ~(0x3 << 62)) | 0x2 << 62  # RFC 4122 variant
-    return uuid.UUID(int=value & (1 << 128) - 1)
+    value = (time.time_ns() // 1_000_000) << 80 | _from_bytes(os.urandom(10))
+    # Version 7 and the RFC 4122 variant; the UUID is built directly, as
+    # uuid_from_bytes does (appends make one per event).
+    value = value & _LAYOUT_MASK | _LAYOUT_BITS
+    event_id = _new(_UUID)
+    _set(event_id, "int", value)
+    _set(event_id, "is_safe", _SAFE_UNKNOWN)
+    return event_id
+
+
+_LAYOUT_MASK = ((1 << 128) - 1) & ~(0xF << 76) & ~(0x3 << 62)
+_LAYOUT_BITS = 0x7 << 76 | 0x2 << 62
 
 
 @dataclass(frozen=True)
@@ -96,19 +114,130 @@ class NewEvent:
     schema_version: int = 1
 
 
-@dataclass(frozen=True)
-class RecordedEvent:
-    """An event as the store recorded it (after upcasting, when read)."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-    id: uuid.UUID
-    stream: str
-    version: int
-    position: int
-    type: str
-    data: dict
-    metadata: dict
-    schema_version: int
-    recorded_at: datetime
+
+def uuid_from_bytes(raw: bytes) -> uuid.UUID:
+    """uuid.UUID(bytes=raw), built directly: the constructor validates its
+    arguments in Python, which costs twice as much (it matters for reads)."""
+    value = _new(_UUID)
+    _set(value, "int", _from_bytes(raw))
+    _set(value, "is_safe", _SAFE_UNKNOWN)
+    return value
+
+
+def micros_to_datetime(micros: int) -> datetime:
+    """An aware UTC datetime from microseconds since the epoch."""
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+_FIELDS = (
+    "id",
+    "stream",
+    "version",
+    "position",
+    "type",
+    "data",
+    "metadata",
+    "schema_version",
+    "recorded_at",
+)
+
+
+class RecordedEvent:
+    """An event as the store recorded it (after upcasting, when read).
+
+    Immutable, with the fields of the frozen dataclass it used to be. Reading
+    the log builds one per event, so construction is kept to slot stores: the
+    store passes `id` as its 16 bytes and `recorded_at` as microseconds since
+    the epoch, and they become a UUID and an aware datetime on first access
+    (once; most readers never look at either).
+    """
+
+    __slots__ = tuple("_" + name for name in _FIELDS)
+
+    def __init__(
+        self,
+        id: uuid.UUID | bytes,
+        stream: str,
+        version: int,
+        position: int,
+        type: str,
+        data: dict,
+        metadata: dict,
+        schema_version: int,
+        recorded_at: datetime | int | None,
+    ):
+        self._id = id
+        self._stream = stream
+        self._version = version
+        self._position = position
+        self._type = type
+        self._data = data
+        self._metadata = metadata
+        self._schema_version = schema_version
+        self._recorded_at = recorded_at
+
+    # Read-only: a property without a setter refuses assignment, and a
+    # C-level getter keeps access nearly as cheap as a plain attribute.
+    stream = property(attrgetter("_stream"))
+    version = property(attrgetter("_version"))
+    position = property(attrgetter("_position"))
+    type = property(attrgetter("_type"))
+    data = property(attrgetter("_data"))
+    metadata = property(attrgetter("_metadata"))
+    schema_version = property(attrgetter("_schema_version"))
+
+    @property
+    def id(self) -> uuid.UUID:
+        value = self._id
+        if value.__class__ is bytes:
+            value = self._id = uuid_from_bytes(value)
+        return value
+
+    @property
+    def recorded_at(self) -> datetime:
+        value = self._recorded_at
+        if value.__class__ is int:
+            value = self._recorded_at = micros_to_datetime(value)
+        return value
+
+    def replace(self, **changes) -> RecordedEvent:
+        """A copy with some fields changed (what dataclasses.replace did)."""
+        values = {name: getattr(self, name) for name in _FIELDS}
+        values.update(changes)
+        return RecordedEvent(**values)
+
+    def _values(self):
+        return tuple(getattr(self, name) for name in _FIELDS)
+
+    def __eq__(self, other):
+        if other.__class__ is not RecordedEvent:
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # like the dataclass: its data is a dict
+
+    def __repr__(self):
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS)
+        return f"RecordedEvent({fields})"
+
+    def __reduce__(self):
+        return RecordedEvent, self._values()
+
+
+def recorded_events(rows, datas: list, metas: list) -> list[RecordedEvent]:
+    """RecordedEvents of rows (position, stream, version, id, type, data,
+    metadata, schema_version, recorded_at), given every row's decoded data and
+    the decoded metadata of the rows that have some (in order)."""
+    next_meta = iter(metas).__next__
+    event = RecordedEvent
+    return [
+        event(id_, stream, version, position, type_, data,
+              {} if meta is None else next_meta(), schema, at)
+        for (position, stream, version, id_, type_, _, meta, schema, at), data
+        in zip(rows, datas, strict=True)
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -132,6 +261,20 @@ class Snapshot:
 
 
 # -- shared by the backends -----
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """No cyclic garbage collection inside: reads make many small objects
+    that all survive, and the collector would rescan them again and again
+    (it more than doubles the cost of a large read) for cycles there are not."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def repeat_or_conflict(stream, wanted: int, found, id_of=lambda value: value):

@@ -37,7 +37,6 @@ connection), created with the tables on first use.
 from __future__ import annotations
 
 import contextlib
-import gc
 import re
 import threading
 import time
@@ -59,7 +58,9 @@ from .base import (
     Snapshot,
     StreamDeleted,
     Transaction,
+    gc_paused,
     outbox_messages,
+    recorded_events,
     repeat_or_conflict,
 )
 from .codec import JSONCodec
@@ -135,8 +136,10 @@ CREATE OR REPLACE FUNCTION {s}.append_events(
     p_data bytea[], p_meta bytea[], p_schemas integer[], p_outbox text[],
     OUT status integer, OUT version bigint, OUT base bigint,
     OUT recorded_at timestamptz)
--- A plan cached while the table was empty would scan it on every append.
-SET plan_cache_mode = force_custom_plan
+-- Plans are cached per connection, and one made while the table was nearly
+-- empty would scan it on every append; every lookup here has an index, so
+-- the cached plans use them. (Re-planning each call instead costs more.)
+SET enable_seqscan = off
 LANGUAGE plpgsql AS $fn$
 DECLARE
     n integer := cardinality(p_ids);
@@ -209,10 +212,16 @@ END
 $fn$;
 """
 
+# The id as its 16 bytes: psycopg builds a UUID per row in Python, while the
+# event builds it only when asked (see RecordedEvent).
 _COLUMNS = (
-    "position, stream, version, id, type, data, metadata, schema_version, recorded_at"
+    "position, stream, version, uuid_send(id), type, data, metadata,"
+    " schema_version, recorded_at"
 )
-_E_COLUMNS = ", ".join("e." + name.strip() for name in _COLUMNS.split(","))
+_E_COLUMNS = (
+    "e.position, e.stream, e.version, uuid_send(e.id), e.type, e.data,"
+    " e.metadata, e.schema_version, e.recorded_at"
+)
 
 # A transactional message writes WAL under a transaction id, so its commit
 # waits for the flush of everything before it: the barrier after an append.
@@ -224,9 +233,6 @@ _ARGUMENTS = (
 )
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
-
-_new = object.__new__
-_set = object.__setattr__
 
 
 class _PostgresTransaction(Transaction):
@@ -313,13 +319,6 @@ class PostgresEventStore(EventStore):
             " AND version >= %s ORDER BY version LIMIT %s",
             "backwards": f"SELECT {_COLUMNS} FROM {s}.events WHERE stream = %s"
             " AND version <= %s ORDER BY version DESC LIMIT %s",
-            # The whole stream in one row: its types, and its data as one JSON
-            # array (default codec) to decode in one call.
-            "stream_json": "SELECT array_agg(type ORDER BY version),"
-            " '[' || string_agg(convert_from(data, 'UTF8'), ',' ORDER BY version)"
-            " || ']'{schemas}"
-            f" FROM {s}.events WHERE stream = %s AND version >= %s"
-            " AND version <= %s",
             "stream_data": "SELECT type, data{schemas}"
             f" FROM {s}.events WHERE stream = %s AND version >= %s"
             " AND version <= %s ORDER BY version",
@@ -375,13 +374,9 @@ class PostgresEventStore(EventStore):
             f" LEFT JOIN {s}.events e ON e.position = d.position ORDER BY d.id",
         }
         # read_stream_data: schema versions are fetched only for upcasting.
-        for key, schemas in (
-            ("stream_json", ", array_agg(schema_version ORDER BY version)"),
-            ("stream_data", ", schema_version"),
-        ):
-            template = sql.pop(key)
-            sql[key] = template.format(schemas="")
-            sql[key + "_versioned"] = template.format(schemas=schemas)
+        template = sql.pop("stream_data")
+        sql["stream_data"] = template.format(schemas="")
+        sql["stream_data_versioned"] = template.format(schemas=", schema_version")
         return sql
 
     def _create_schema(self):
@@ -541,43 +536,11 @@ class PostgresEventStore(EventStore):
         return [decode(value) for value in values]
 
     def _events(self, rows) -> list[RecordedEvent]:
-        """Rows of _COLUMNS as upcast RecordedEvents, with little work per row."""
-        enabled = gc.isenabled()
-        gc.disable()  # many small objects, none of them cyclic
-        try:
-            events = self._build(rows)
-        finally:
-            if enabled:
-                gc.enable()
-        return self.upcasters.upcast_all(events)
-
-    def _build(self, rows) -> list[RecordedEvent]:
+        """Rows of _COLUMNS as upcast RecordedEvents. The id comes as bytes
+        and becomes a UUID when it is first read."""
         datas = self._decode_all([row[5] for row in rows])
-        metas = iter(self._decode_all([row[6] for row in rows if row[6] is not None]))
-        new, put, event_class = _new, _set, RecordedEvent
-        events = []
-        add = events.append
-        for (position, stream, version, id_, type_, _, meta, schema, at), data in zip(
-            rows, datas, strict=True
-        ):
-            event = new(event_class)
-            put(
-                event,
-                "__dict__",
-                {
-                    "id": id_,
-                    "stream": stream,
-                    "version": version,
-                    "position": position,
-                    "type": type_,
-                    "data": data,
-                    "metadata": {} if meta is None else next(metas),
-                    "schema_version": schema,
-                    "recorded_at": at,
-                },
-            )
-            add(event)
-        return events
+        metas = self._decode_all([row[6] for row in rows if row[6] is not None])
+        return self.upcasters.upcast_all(recorded_events(rows, datas, metas))
 
     def _check_not_deleted(self, conn, stream):
         rows = conn.execute(self._sql["state"], (stream,)).fetchall()
@@ -593,7 +556,7 @@ class PostgresEventStore(EventStore):
         limit: int | None = None,
     ) -> list[RecordedEvent]:
         sql = self._sql["backwards" if backwards else "forwards"]
-        with self._connection() as conn:
+        with gc_paused(), self._connection() as conn:
             rows = (
                 conn.cursor(binary=True)
                 .execute(sql, (stream, from_version, limit))
@@ -602,7 +565,7 @@ class PostgresEventStore(EventStore):
             if not rows:
                 # A tombstone deletes the events: only an empty read can be one.
                 self._check_not_deleted(conn, stream)
-        return self._events(rows)
+            return self._events(rows)
 
     def read_stream_data(
         self, stream: str, from_version: int = 1, until_version: int | None = None
@@ -617,29 +580,22 @@ class PostgresEventStore(EventStore):
             from_version,
             _NO_END if until_version is None else until_version,
         )
-        with self._connection() as conn:
-            cursor = conn.cursor(binary=True)
-            if self._json_text is not None:
-                # One row: the types, and the data as one JSON array.
-                row = cursor.execute(
-                    self._sql["stream_json" + suffix], params
-                ).fetchone()
-                if row[0] is None:
-                    self._check_not_deleted(conn, stream)
-                    return []
-                types, datas = row[0], self._json_text(row[1])
-                schemas = row[2] if upcasters else None
-            else:
-                rows = cursor.execute(
-                    self._sql["stream_data" + suffix], params
-                ).fetchall()
+        # Plain rows, joined into one JSON array here: an aggregate doing the
+        # same on the server sorts its input once per aggregate, and costs
+        # more than it saves.
+        with gc_paused():
+            with self._connection() as conn:
+                rows = (
+                    conn.cursor(binary=True)
+                    .execute(self._sql["stream_data" + suffix], params)
+                    .fetchall()
+                )
                 if not rows:
                     self._check_not_deleted(conn, stream)
                     return []
-                decode = self._decode
-                types = [row[0] for row in rows]
-                datas = [decode(row[1]) for row in rows]
-                schemas = [row[2] for row in rows] if upcasters else None
+            types = [row[0] for row in rows]
+            datas = self._decode_all([row[1] for row in rows])
+        schemas = [row[2] for row in rows] if upcasters else None
         if schemas is not None:
             current = upcasters.current_version
             for i, (type_, schema) in enumerate(zip(types, schemas, strict=True)):
@@ -679,7 +635,9 @@ class PostgresEventStore(EventStore):
             params.append(stream_prefix)
         sql += " ORDER BY position LIMIT %s"
         params.append(limit)
-        return self._events(conn.cursor(binary=True).execute(sql, params).fetchall())
+        with gc_paused():
+            cursor = conn.cursor(binary=True)
+            return self._events(cursor.execute(sql, params).fetchall())
 
     def read_all(
         self,
@@ -891,22 +849,7 @@ _NO_END = 2**63 - 1
 
 def _upcast_data(upcasters, event_type, schema_version, data):
     """Data of an old schema in its type's current one (Upcasters' chain)."""
-    event = _new(RecordedEvent)
-    _set(
-        event,
-        "__dict__",
-        {
-            "id": None,
-            "stream": "",
-            "version": 0,
-            "position": 0,
-            "type": event_type,
-            "data": data,
-            "metadata": {},
-            "schema_version": schema_version,
-            "recorded_at": None,
-        },
-    )
+    event = RecordedEvent(None, "", 0, 0, event_type, data, {}, schema_version, None)
     return upcasters.upcast(event).data
 
 

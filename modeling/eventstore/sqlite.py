@@ -18,11 +18,9 @@ write shares it under the write lock.
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -38,8 +36,12 @@ from .base import (
     Snapshot,
     StreamDeleted,
     Transaction,
+    gc_paused,
+    micros_to_datetime,
     outbox_messages,
+    recorded_events,
     repeat_or_conflict,
+    uuid_from_bytes,
 )
 from .codec import JSONCodec
 from .upcasting import Upcasters
@@ -149,22 +151,6 @@ def _micros(moment: datetime) -> int:
 
 def _now() -> int:
     return time.time_ns() // 1000
-
-
-_new = object.__new__
-_set = object.__setattr__
-_UUID = uuid.UUID
-_SAFE_UNKNOWN = uuid.SafeUUID.unknown
-_from_bytes = int.from_bytes
-
-
-def _uuid(raw: bytes) -> uuid.UUID:
-    # uuid.UUID(bytes=...) validates arguments in Python; this is the same
-    # object built directly, about twice as fast (it matters for reads).
-    value = _new(_UUID)
-    _set(value, "int", _from_bytes(raw))
-    _set(value, "is_safe", _SAFE_UNKNOWN)
-    return value
 
 
 class _Repeat(Exception):
@@ -504,7 +490,7 @@ class SQLiteEventStore(EventStore):
             sql += f"({marks})"
             found += conn.execute(sql, chunk).fetchall()
         if found:
-            return repeat_or_conflict(stream, len(set(ids)), found, _uuid)
+            return repeat_or_conflict(stream, len(set(ids)), found, uuid_from_bytes)
         if expected is ANY or expected == version:
             raise ValueError(f"stream {stream!r}: an event id appears twice")
         raise ConcurrencyError(stream, expected, version)
@@ -512,16 +498,8 @@ class SQLiteEventStore(EventStore):
     # -- reading -----
 
     def _read_events(self, query, sql, params) -> list[RecordedEvent]:
-        # Reads make many small objects that all survive: the cyclic garbage
-        # collector would rescan them again and again (it more than doubles
-        # the cost of a read), and there are no cycles here to collect.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             return self._events(query(sql, params))
-        finally:
-            if enabled:
-                gc.enable()
 
     def _decode_all(self, values: list) -> list:
         """Decode many values. JSON texts are joined into one array and decoded
@@ -535,45 +513,12 @@ class SQLiteEventStore(EventStore):
         return [decode(value) for value in values]
 
     def _events(self, rows) -> list[RecordedEvent]:
-        """Rows of _COLUMNS as upcast RecordedEvents, with little work per row."""
-        new, put, event_class = _new, _set, RecordedEvent
-        uuid_class, unknown, from_bytes = _UUID, _SAFE_UNKNOWN, _from_bytes
-        epoch, micro = _EPOCH, _MICROSECOND
+        """Rows of _COLUMNS as upcast RecordedEvents. The id (bytes) and the
+        time (microseconds) go in as stored: the event converts them when
+        they are first read."""
         datas = self._decode_all([row[5] for row in rows])
-        metas = [row[6] for row in rows if row[6] is not None]
-        next_meta = iter(self._decode_all(metas)).__next__ if metas else None
-        events = []
-        append = events.append
-        last_at = None
-        moment = None
-        for row, data in zip(rows, datas, strict=True):
-            position, stream, version, id_, type_, _, meta, schema, at = row
-            if at != last_at:
-                # Events of one commit share their time: build it once.
-                moment, last_at = epoch + at * micro, at
-            # uuid.UUID(bytes=...) validates in Python; this is the same object
-            # built directly (as _uuid does), inline: it matters for reads.
-            event_id = new(uuid_class)
-            put(event_id, "int", from_bytes(id_))
-            put(event_id, "is_safe", unknown)
-            event = new(event_class)
-            put(
-                event,
-                "__dict__",
-                {
-                    "id": event_id,
-                    "stream": stream,
-                    "version": version,
-                    "position": position,
-                    "type": type_,
-                    "data": data,
-                    "metadata": {} if meta is None else next_meta(),
-                    "schema_version": schema,
-                    "recorded_at": moment,
-                },
-            )
-            append(event)
-        return self.upcasters.upcast_all(events)
+        metas = self._decode_all([row[6] for row in rows if row[6] is not None])
+        return self.upcasters.upcast_all(recorded_events(rows, datas, metas))
 
     def _check_not_deleted(self, stream):
         rows = self._query("SELECT state FROM hidden_streams WHERE name = ?", (stream,))
@@ -615,9 +560,7 @@ class SQLiteEventStore(EventStore):
         until = _MAX_VERSION if until_version is None else until_version
         upcasters = self.upcasters
         sql = _DATA_UPCAST if upcasters else _DATA
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             rows = self._query(sql, (stream, from_version, until))
             if not rows:
                 # A tombstoned stream has no events left: say it was deleted.
@@ -632,9 +575,6 @@ class SQLiteEventStore(EventStore):
                     events = self.read_stream(stream, from_version, limit=len(rows))
                     return [(event.type, event.data) for event in events]
             return list(zip([row[0] for row in rows], datas, strict=True))
-        finally:
-            if enabled:
-                gc.enable()
 
     def stream_version(self, stream: str) -> int:
         version, state = self._query(_STREAM_STATE, (stream,))[0]
@@ -727,7 +667,7 @@ class SQLiteEventStore(EventStore):
             version,
             self._decode(state),
             schema_version,
-            _EPOCH + at * _MICROSECOND,
+            micros_to_datetime(at),
         )
 
     # -- stream lifecycle -----

@@ -5,8 +5,6 @@ that version and returning the data of the next. Reading applies the chain up
 to the current version, so code only ever sees the newest shape.
 """
 
-from dataclasses import replace
-
 
 class Upcasters:
     def __init__(self):
@@ -45,7 +43,7 @@ class Upcasters:
                 raise LookupError(f"no upcaster for {event.type} v{version}")
             data = step(data)
             version += 1
-        return replace(event, data=data, schema_version=version)
+        return event.replace(data=data, schema_version=version)
 
     def upcast_all(self, events):
         """`upcast` over a list, touching only the events that need it."""

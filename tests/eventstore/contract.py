@@ -182,6 +182,37 @@ class EventStoreContract:
         assert recorded.recorded_at.tzinfo is not None
         assert before <= recorded.recorded_at <= datetime.now(UTC) + timedelta(5)
 
+    def test_lazily_built_fields_equal_the_values_recorded(self, store):
+        # Reads keep the id and the time as stored until they are first read.
+        event = NewEvent("Placed", {"n": 1}, id=uuid.uuid4())
+        store.append("order-1", [event])
+        result = store.append("order-1", events("Paid", "Shipped"))
+        from_stream = store.read_stream("order-1")
+        from_log = store.read_all()
+        assert [e.id for e in from_stream] == [e.id for e in from_log]
+        first = from_stream[0]
+        assert type(first.id) is uuid.UUID
+        assert first.id == event.id == uuid.UUID(str(first.id))
+        assert hash(first.id) == hash(event.id) and first.id.version == 4
+        moments = [e.recorded_at for e in from_log]
+        assert all(
+            type(m) is datetime and m.utcoffset() == timedelta(0) for m in moments
+        )
+        # Events of one append share their time; later appends are not earlier.
+        assert moments[1] == moments[2] and moments[0] <= moments[1]
+        assert first.recorded_at is first.recorded_at  # converted once
+        assert store.read_all(until_time=moments[0]) == from_log[:1]
+        assert store.read_all(until_time=moments[2]) == from_log
+        assert from_stream == from_log and from_stream[1] != from_stream[2]
+        assert from_log[2].position == result.last_position
+
+    def test_recorded_events_are_read_only(self, store):
+        store.append("order-1", events("Placed"))
+        (recorded,) = store.read_stream("order-1")
+        for name in ("id", "stream", "version", "position", "data", "recorded_at"):
+            with pytest.raises(AttributeError):
+                setattr(recorded, name, None)
+
     def test_read_stream_forwards_from_a_version_with_a_limit(self, store):
         store.append("s", events(*"ABCDE"))
         store.append("other", events("X"))
