@@ -432,8 +432,57 @@ def test_board_page_shows_the_board_to_a_member(
     content = response.content.decode()
     for text in ("Online shop", "Find events", "Participant", "facilitator", "pat"):
         assert text in content
-    assert 'class="sticky kind-event' in content
-    assert 'class="sticky kind-command' in content
+    # The canvas is drawn by the board's script; the outline lists the
+    # stickies for screen readers and pages without script.
+    assert 'id="board-canvas"' in content
+    assert 'class="outline__item kind-event' in content
+    assert 'class="outline__item kind-command' in content
+
+
+def test_board_page_carries_what_the_live_board_needs(
+    signed_in, facilitator, board, lead, participant
+):
+    content = signed_in(participant.user).get(board_url(board)).content.decode()
+
+    assert f'data-board-id="{board.pk}"' in content
+    assert f'data-member-id="{participant.pk}"' in content
+    assert 'data-role="participant"' in content
+    assert 'data-can-write="true"' in content
+    assert "js/board/main.js" in content
+    assert "css/board.css" in content
+    # The palette offers the nine kinds, each with a label and its shortcut.
+    for number, kind in enumerate(
+        [
+            "event",
+            "command",
+            "actor",
+            "policy",
+            "external_system",
+            "read_model",
+            "hotspot",
+            "aggregate",
+            "context",
+        ],
+        start=1,
+    ):
+        assert f'data-kind="{kind}"' in content
+        assert f"({number})" in content
+    # Participants get no share dialog.
+    assert 'id="share-dialog"' not in content
+
+
+def test_board_page_is_read_only_for_a_viewer_and_on_a_locked_board(
+    signed_in, board, lead, member_of, participant
+):
+    viewer = member_of(Role.VIEWER)
+    content = signed_in(viewer.user).get(board_url(board)).content.decode()
+    assert 'data-can-write="false"' in content
+    assert "You can look at this board but not change it." in content
+
+    services.execute(board.pk, lead, "board.lock", {})
+    content = signed_in(participant.user).get(board_url(board)).content.decode()
+    assert 'data-can-write="false"' in content
+    assert "The facilitator has locked the board" in content
 
 
 def test_board_page_escapes_text_from_users(signed_in, facilitator, board, lead, run):

@@ -1,0 +1,41 @@
+// Short messages at the bottom of the board: refusals, conflicts, notices.
+// Text only (textContent): a conflict quotes what someone else wrote.
+
+const LIFETIME = 7000;
+const MAX_SHOWN = 4;
+
+export class Toasts {
+  constructor(root) {
+    this.root = root;
+  }
+
+  show(message, { kind = "info", detail = "", lifetime = LIFETIME } = {}) {
+    const toast = document.createElement("div");
+    toast.className = `toast toast--${kind}`;
+    const text = document.createElement("p");
+    text.className = "toast__text";
+    text.textContent = message;
+    toast.append(text);
+    if (detail) {
+      const quote = document.createElement("blockquote");
+      quote.className = "toast__detail";
+      quote.textContent = detail;
+      toast.append(quote);
+    }
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast__close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", () => toast.remove());
+    toast.append(close);
+    this.root.append(toast);
+    while (this.root.children.length > MAX_SHOWN) this.root.firstElementChild.remove();
+    if (lifetime) setTimeout(() => toast.remove(), lifetime);
+    return toast;
+  }
+
+  error(message, detail) {
+    return this.show(message, { kind: "error", detail });
+  }
+}

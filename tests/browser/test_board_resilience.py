@@ -1,0 +1,81 @@
+"""The board survives a server restart and never runs what users wrote."""
+
+import pytest
+
+from storming import services
+from storming.models import Sticky
+
+from .board_page import BoardPage
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HTML = "<img src=x onerror=alert(1)>"
+
+
+def test_after_a_server_restart_the_board_reconnects_and_sends_what_waited(
+    signed_in, daphne_server, board, facilitator, participant, artifacts
+):
+    ann = BoardPage(signed_in(facilitator).new_page(), daphne_server, board).open()
+    pat = BoardPage(signed_in(participant.user).new_page(), daphne_server, board).open()
+    ann.create_by_double_click(0.3, 0.3, "Before Restart")
+    pat.wait_for_text("Before Restart")
+
+    daphne_server.stop()
+    indicator = ann.page.locator("#connection")
+    ann.page.wait_for_function(
+        "() => window.boardApp.connection.status !== 'live'", timeout=15000
+    )
+    # A change made while the server is away waits, and says so.
+    point = ann.stage_point(0.6, 0.3)
+    ann.page.mouse.dblclick(point["x"], point["y"])
+    ann.page.keyboard.type("While Away")
+    ann.page.keyboard.press("Enter")
+    ann.page.wait_for_function(
+        "() => document.getElementById('connection').textContent.includes('1 change')"
+    )
+    ann.save(artifacts, "board-offline.png")
+    assert "waiting" in indicator.text_content()
+
+    daphne_server.start()
+    ann.wait_live(timeout=40000)
+    pat.wait_live(timeout=40000)
+    pat.wait_for_text("While Away", timeout=15000)
+    assert Sticky.objects.filter(text="While Away").count() == 1
+
+    # And a change made after the restart arrives as usual.
+    pat.create_by_double_click(0.5, 0.6, "After Restart")
+    ann.wait_for_text("After Restart")
+    assert indicator.text_content() == "Live"
+
+
+def test_html_in_sticky_text_is_shown_as_text(
+    signed_in, daphne_server, board, lead, facilitator, participant, artifacts
+):
+    services.execute(
+        board.pk,
+        lead,
+        "sticky.create",
+        {"kind": "hotspot", "text": HTML, "x": 0, "y": 0},
+    )
+    services.update_board(board, lead, name="<b>Shop</b>")
+    ann = BoardPage(signed_in(facilitator).new_page(), daphne_server, board).open()
+    pat = BoardPage(signed_in(participant.user).new_page(), daphne_server, board).open()
+    # Typed live by someone, too.
+    ann.create_by_double_click(0.7, 0.3, f"{HTML} typed")
+    pat.wait_for_text(f"{HTML} typed")
+
+    for person in (ann, pat):
+        page = person.page
+        page.locator("#outline-toggle").click()
+        outline = page.locator("#outline")
+        items = outline.locator(".outline__item button")
+        assert sorted(items.all_text_contents()) == [HTML, f"{HTML} typed"]
+        assert page.locator("img").count() == 0
+        assert page.locator("b", has_text="Shop").count() == 0
+        assert page.locator("h1.board-bar__name").text_content() == "<b>Shop</b>"
+        # The details panel shows it as the text it is.
+        items.first.click()
+        page.keyboard.press("i")
+        assert page.locator("#inspector-text").input_value() in (HTML, f"{HTML} typed")
+        assert person.errors == []  # no alert() ran
+    ann.save(artifacts, "board-html-text.png")
