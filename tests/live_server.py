@@ -63,6 +63,9 @@ class DaphneServer:
             DJANGO_DEBUG="0",
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             PYTHONUNBUFFERED="1",
+            # Browser tests lift Django's async-safety check in the test
+            # process; the server must keep it.
+            DJANGO_ALLOW_ASYNC_UNSAFE="",
         )
         env.update(self.extra_env)
         self.log_path.parent.mkdir(exist_ok=True)

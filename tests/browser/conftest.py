@@ -34,16 +34,6 @@ def _chromium_or_skip():
 
 
 @pytest.fixture
-def daphne_server(transactional_db):
-    """The app in daphne, kept out of the leniency the browser tests need."""
-    from tests.live_server import DaphneServer
-
-    server = DaphneServer(extra_env={"DJANGO_ALLOW_ASYNC_UNSAFE": ""}).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def browser(transactional_db, monkeypatch):
     """Chromium, driven by Playwright's sync API.
 
