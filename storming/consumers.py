@@ -20,7 +20,15 @@ from django.conf import settings
 from . import access, live, protocol, services
 from .errors import CommandError, invalid
 from .presence import pick_color
-from .protocol import Command, Cursor, Drag, FrameError, Pong, number_out
+from .protocol import (
+    Command,
+    Cursor,
+    Drag,
+    FrameError,
+    GroupDrag,
+    Pong,
+    number_out,
+)
 from .ratelimit import Limits
 
 log = logging.getLogger(__name__)
@@ -248,12 +256,14 @@ class BoardConsumer(AsyncConsumer):
             return
         if isinstance(frame, Cursor):
             self.room.cursor(self.connection, number_out(frame.x), number_out(frame.y))
-        elif isinstance(frame, Drag):
+        elif isinstance(frame, Drag | GroupDrag):
             if not self._may_move():
                 await self._reply(
                     CommandError("forbidden", "you cannot move stickies").as_message()
                 )
                 return
-            self.room.drag(
-                self.connection, frame.sticky, number_out(frame.x), number_out(frame.y)
-            )
+            drags = frame.drags if isinstance(frame, GroupDrag) else (frame,)
+            for drag in drags:
+                self.room.drag(
+                    self.connection, drag.sticky, number_out(drag.x), number_out(drag.y)
+                )

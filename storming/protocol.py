@@ -45,6 +45,16 @@ class Drag:
 
 
 @dataclass(frozen=True)
+class GroupDrag:
+    """Several stickies dragged together: one frame, one rate-limit token."""
+
+    drags: tuple[Drag, ...]
+
+
+MAX_GROUP_DRAG = 100
+
+
+@dataclass(frozen=True)
 class Pong:
     nonce: str
 
@@ -125,11 +135,21 @@ def _cursor(message):
 
 
 def _drag(message):
-    check_object(message, "a drag", ("type", "id", "x", "y"), ("id", "x", "y"))
+    if "drags" in message:
+        check_object(message, "a group drag", ("type", "drags"))
+        items = message["drags"]
+        if not isinstance(items, list) or not 0 < len(items) <= MAX_GROUP_DRAG:
+            raise invalid(f"drags must be a list of 1 to {MAX_GROUP_DRAG} positions")
+        return GroupDrag(tuple(_one_drag(item, "a dragged sticky") for item in items))
+    return _one_drag(message, "a drag", ("type",))
+
+
+def _one_drag(item, where, extra=()):
+    check_object(item, where, (*extra, "id", "x", "y"), ("id", "x", "y"))
     return Drag(
-        uuid_text(message["id"], "id"),
-        finite_number(message["x"], "x"),
-        finite_number(message["y"], "y"),
+        uuid_text(item["id"], "id"),
+        finite_number(item["x"], "x"),
+        finite_number(item["y"], "y"),
     )
 
 

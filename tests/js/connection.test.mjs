@@ -519,6 +519,19 @@ describe("cursors and drags", () => {
     assert.deepEqual(last().sentOf("cursor").at(-1).x >= 96, true);
   });
 
+  it("sends a group's positions of one tick as one frame", async () => {
+    const { conn, clock, last } = live();
+    const other = "2b0f6a9e-93c4-4bb8-9d0f-3f0c1c1e7d11";
+    conn.cursor(0, 0); // spends this tick
+    conn.drag(STICKY, 1, 2);
+    conn.drag(other, 3, 4);
+    conn.drag(STICKY, 5, 6);
+    await clock.advance(1000 / 30);
+    assert.deepEqual(last().sentOf("drag"), [
+      { type: "drag", drags: [{ id: STICKY, x: 5, y: 6 }, { id: other, x: 3, y: 4 }] },
+    ]);
+  });
+
   it("drops them while not live", async () => {
     const { conn, clock, last } = setup();
     conn.connect();

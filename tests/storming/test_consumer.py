@@ -453,6 +453,8 @@ BAD_FRAMES = [
     ('{"type": "drag", "id": "not-a-uuid", "x": 1, "y": 1}', "UUID"),
     ('{"type": "pong", "nonce": 5}', "nonce"),
     ('{"type": "drag", "id": "a-sticky", "x": 1}', "missing"),
+    ('{"type": "drag", "drags": [{"id": "a-sticky"}]}', "missing"),
+    ('{"type": "drag", "drags": {"id": 1}}', "list of 1 to 100"),
     ("[" * 100000, "limited to 65536 bytes"),
     ("{" + '"a":' * 30000 + "1}", "limited to 65536 bytes"),
     ("[" * 5000 + "]" * 5000, "JSON"),
@@ -609,6 +611,32 @@ async def test_every_drag_position_reaches_the_others_in_order(
     assert {d["id"] for d in drags} == {sticky}
     assert {d["member"] for d in drags} == {str(participant.pk)}
     assert not [m for m in await drain(pat) if m["type"] == "drag"]
+    await alice.disconnect()
+    await pat.disconnect()
+
+
+async def test_a_group_drag_is_one_frame_and_reaches_the_others_item_by_item(
+    board, facilitator, participant, settings
+):
+    settings.LIVE_LIMITS = {"ephemeral": (1, 1)}
+    alice, _ = await connect(board, facilitator)
+    pat, _ = await connect(board, participant.user)
+    group = [str(uuid.uuid4()) for _ in range(3)]
+
+    await pat.send_json_to(
+        {
+            "type": "drag",
+            "drags": [{"id": i, "x": n, "y": -n} for n, i in enumerate(group)],
+        }
+    )
+    await asyncio.sleep(0.1)
+
+    drags = [d for m in await drain(alice) if m["type"] == "drag" for d in m["drags"]]
+    assert [(d["id"], d["x"], d["y"]) for d in drags] == [
+        (i, n, -n) for n, i in enumerate(group)
+    ]
+    await pat.send_json_to({"type": "drag", "drags": []})
+    assert "1 to 100" in (await receive(pat, "error"))["message"]
     await alice.disconnect()
     await pat.disconnect()
 

@@ -27,6 +27,7 @@ const HEARTBEAT_MS = 20_000;
 // An ack can overtake its own event; only a seq still missing this long
 // after its ack counts as a gap (the broadcast after commit was lost).
 const ACK_GRACE_MS = 1_000;
+const MAX_GROUP_DRAG = 100; // stickies in one drag frame (storming/protocol.py)
 const DEFAULT_LIMITS = { commands_per_second: 30, max_frame_bytes: 65536 };
 // A socket we drop ourselves (silent, offline, unrecoverable gap).
 const CLOSE_RETRY = 4000;
@@ -529,7 +530,11 @@ export class BoardConnection extends EventTarget {
     if (this.#status !== "live") return;
     this.#lastTick = this.#clock.now();
     if (this.#cursor) this.#send({ type: "cursor", ...this.#cursor });
-    for (const [id, { x, y }] of this.#drags) this.#send({ type: "drag", id, x, y });
+    // One frame per tick whatever the group's size: the server counts
+    // frames against the drag rate, not stickies.
+    const drags = [...this.#drags].slice(0, MAX_GROUP_DRAG).map(([id, { x, y }]) => ({ id, x, y }));
+    if (drags.length === 1) this.#send({ type: "drag", ...drags[0] });
+    else if (drags.length > 1) this.#send({ type: "drag", drags });
     this.#cursor = null;
     this.#drags.clear();
   }

@@ -286,11 +286,12 @@ export class PointerControl {
     for (const [id, o] of g.origins) {
       this.scene.preview.set(id, { x: Math.round(o.x + dx), y: Math.round(o.y + dy) });
     }
-    // Others see the sticky under the pointer move live; the server allows
-    // about one drag message per tick (cursor and drag share 60 a second),
-    // and the drop moves the whole group for everyone.
-    const lead = this.scene.preview.get(g.id);
-    if (lead) this.connection.drag(g.id, lead.x, lead.y);
+    // Others see the whole group move live: the connection sends the
+    // positions of one tick as one frame; the drop commits the moves.
+    for (const id of g.origins.keys()) {
+      const p = this.scene.preview.get(id);
+      if (p) this.connection.drag(id, p.x, p.y);
+    }
     this.scene.changed();
   }
 
