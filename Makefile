@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres lint format bench
+.PHONY: install run test test-sqlite test-postgres lint format bench bench-realtime
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -49,3 +49,7 @@ format: install
 bench: install
 	$(PY) bench/board_log.py
 	$(PY) bench/model.py
+
+# Websocket fan-out against a plain-Channels baseline (about 5 minutes).
+bench-realtime: install
+	$(PY) bench/realtime.py
