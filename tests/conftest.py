@@ -24,6 +24,21 @@ def pytest_collection_modifyitems(config, items):
                 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def close_database_threads(django_db_setup, django_db_blocker):
+    """End the sessions that other threads (the websocket tests' database
+    thread) left on the test database: PostgreSQL will not drop it while
+    any remain, and Django's connections are per thread, out of reach here."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
 def require_postgres():
     pytest.fail("this test needs PostgreSQL: set DATABASE_URL=postgresql://...")
