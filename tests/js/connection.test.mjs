@@ -133,6 +133,19 @@ describe("connecting", () => {
     assert.deepEqual(seen.welcome ?? [], []);
   });
 
+  it("resyncs from the whole state on request", async () => {
+    const { conn, clock, seen, last } = live();
+    last().receive(event(1));
+    conn.resync();
+    await clock.advance(31_000);
+    assert.equal(last().url.searchParams.has("since"), false);
+    welcome(last(), { seq: 5, state: { stickies: [] } });
+    assert.equal(conn.seq, 5);
+    assert.equal(seen.welcome.at(-1).message.state.stickies.length, 0);
+    last().receive(event(6));
+    assert.deepEqual(seqs(seen), [1, 6]);
+  });
+
   it("answers ping with pong and the same nonce", () => {
     const { last } = live();
     last().receive({ type: "ping", nonce: "n-123" });

@@ -231,6 +231,14 @@ export class BoardConnection extends EventTarget {
     this.#setTimer("reconnect", () => this.#open(), delay);
   }
 
+  /** Start again from the board's whole state: for a client whose copy fell
+   * out of step with the server (an event it could not apply). */
+  resync() {
+    this.#lastSeq = null;
+    this.#buffer.clear();
+    this.#reconnect();
+  }
+
   // Give up on the current socket now and come back with `since`.
   #reconnect() {
     if (!this.#wanted) return;

@@ -194,7 +194,8 @@ connection.addEventListener("event", (e) => {
   } catch (error) {
     // Out of step with the server: a fresh state puts it right.
     console.error(error);
-    toasts.error("This board fell out of step with the server: reload the page.");
+    toasts.show("This board fell out of step with the server; reloading it.");
+    connection.resync();
   }
 });
 connection.addEventListener("presence", (e) => presence.update(e.detail.members || []));
