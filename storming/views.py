@@ -151,6 +151,7 @@ def board_page(request, board_id):
             "phases": Phase.choices,
             # The palette, in the order of the keyboard shortcuts 1-9.
             "kinds_palette": list(Kind),
+            "timer_choices": (3, 5, 10, 15, 25),
             # The outline: the accessible (and script-free) list of stickies,
             # which the live board keeps up to date.
             "sticky_count": len(stickies),

@@ -128,3 +128,37 @@ def test_the_facilitator_sets_the_phase_live(
         ".dataset.phase === 'order'"
     )
     assert "Order the timeline" in current.text_content()
+    guide = pat.page.locator("#phase-guide")
+    assert "Order the timeline" in guide.locator("[data-guide=title]").text_content()
+    assert "pivotal" in guide.locator("[data-guide=doing]").text_content()
+
+
+def test_the_phase_guide_folds_away_and_the_facilitators_timer_runs_for_all(
+    signed_in, daphne_server, board, facilitator, participant, artifacts
+):
+    ann = BoardPage(signed_in(facilitator).new_page(), daphne_server, board).open()
+    pat = BoardPage(signed_in(participant.user).new_page(), daphne_server, board).open()
+    assert "past tense" in pat.page.locator("#phase-guide").text_content()
+    assert pat.page.locator("#timer-toggle").count() == 0
+
+    ann.page.locator("#timer-minutes").select_option("5")
+    ann.page.locator("#timer-toggle").click()
+
+    pat.page.wait_for_function(
+        "() => !document.getElementById('timer').hidden"
+        " && /^[45]:[0-9][0-9]$/.test(document.getElementById('timer').textContent)"
+    )
+    ann.page.wait_for_function(
+        "() => document.getElementById('timer-toggle').textContent === 'Stop'"
+    )
+    ann.page.screenshot(path=str(artifacts / "board-phase-guide-timer.png"))
+
+    pat.page.locator("#phase-guide-toggle").click()
+    assert pat.page.locator("#phase-guide-body").is_hidden()
+    pat.page.reload()
+    pat.wait_live()
+    assert pat.page.locator("#phase-guide-body").is_hidden()
+
+    ann.page.locator("#timer-toggle").click()
+    pat.page.wait_for_function("() => document.getElementById('timer').hidden")
+    assert ann.errors == [] and pat.errors == []

@@ -113,6 +113,11 @@ export class Actions {
   lock(locked) {
     return this.send(locked ? "board.lock" : "board.unlock", {});
   }
+
+  /** Start a timer of `seconds` for everyone, or stop it with null. */
+  timer(seconds) {
+    return seconds ? this.send("timer.start", { seconds }) : this.send("timer.stop", {});
+  }
 }
 
 // Whole board units: positions read well in exports and diffs.

@@ -11,6 +11,7 @@ import { Keyboard } from "./keyboard.js";
 import { kindOf, readColours } from "./kinds.js";
 import { Minimap } from "./minimap.js";
 import { Outline } from "./outline.js";
+import { PhaseGuide } from "./phases.js";
 import { PointerControl } from "./pointer.js";
 import { Presence } from "./presence.js";
 import { Renderer } from "./render.js";
@@ -59,6 +60,7 @@ const status = new Status({
   notice: $("readonly-notice"),
   timer: $("timer"),
 });
+const phaseGuide = new PhaseGuide({ panel: $("phase-guide"), toggle: $("phase-guide-toggle") });
 const outline = new Outline({
   panel: $("outline"),
   body: $("outline-body"),
@@ -135,7 +137,16 @@ function canWrite() {
 
 function refreshBoardState() {
   scene.canWrite = canWrite();
-  status.boardState(store.board || {}, { role: me.role, canWrite: scene.canWrite });
+  const settings = store.board || { phase: board.dataset.phase };
+  status.boardState(settings, { role: me.role, canWrite: scene.canWrite });
+  phaseGuide.show(settings.phase);
+  const timerToggle = $("timer-toggle");
+  if (timerToggle) {
+    const running = Boolean(settings.timer && Date.parse(settings.timer.ends_at) > Date.now());
+    timerToggle.textContent = running ? "Stop" : "Start";
+    timerToggle.setAttribute("aria-label", running ? "Stop the timer" : "Start the timer");
+    timerToggle.setAttribute("aria-pressed", String(running));
+  }
 }
 
 function announce() {
@@ -358,6 +369,10 @@ $("help-open").addEventListener("click", () => commands.help());
 $("share-open")?.addEventListener("click", () => $("share-dialog").showModal());
 $("phase-select")?.addEventListener("change", (e) => actions.phase(e.target.value));
 $("lock-toggle")?.addEventListener("click", () => actions.lock(!(store.board && store.board.locked)));
+$("timer-toggle")?.addEventListener("click", (e) => {
+  if (e.currentTarget.getAttribute("aria-pressed") === "true") actions.timer(null);
+  else actions.timer(Number($("timer-minutes").value) * 60);
+});
 for (const dialog of document.querySelectorAll("dialog")) {
   // A click on the backdrop (outside the dialog's box) closes it.
   dialog.addEventListener("click", (e) => {
