@@ -133,6 +133,26 @@ def test_multi_select_moves_together_and_duplicate_copies(two_people):
     ann.page.keyboard.press("Backspace")
     pat.wait_for("app.store.stickies.size === 0")
 
+    # One Ctrl+Z takes back the whole action: the six deleted come back ...
+    ann.page.keyboard.press("Control+z")
+    pat.wait_for("app.store.stickies.size === 6")
+    # ... the paste before it goes as one, and then the duplicate.
+    ann.page.keyboard.press("Control+z")
+    pat.wait_for("app.store.stickies.size === 4")
+    ann.page.keyboard.press("Control+z")
+    pat.wait_for("app.store.stickies.size === 2")
+    # The group move goes back in one step too, and redo brings it again.
+    ann.page.keyboard.press("Control+z")
+    pat.wait_for(
+        "[...app.store.stickies.values()].filter(s => s.y === arg).length === 2",
+        first["y"],
+    )
+    ann.page.keyboard.press("Control+Shift+z")
+    pat.wait_for(
+        "[...app.store.stickies.values()].filter(s => s.y >= arg).length === 2",
+        first["y"] + 90,
+    )
+
 
 def test_a_conflicting_edit_shows_the_current_text(two_people):
     ann, pat = two_people

@@ -8,18 +8,50 @@
 import { newId } from "./connection.js";
 import { isFrame, kindOf } from "./kinds.js";
 
+// Commands whose events land on the sender's undo stack on the server.
+const UNDOABLE = new Set([
+  "sticky.create",
+  "sticky.update",
+  "sticky.move",
+  "sticky.delete",
+  "link.create",
+  "link.delete",
+  "vote.cast",
+  "vote.retract",
+]);
+
 export class Actions {
   constructor({ connection, scene, toasts, me }) {
     this.connection = connection;
     this.scene = scene;
     this.toasts = toasts;
     this.me = me;
+    // One entry per user action, counting the changes it made: the server
+    // undoes one event per `undo`, the person expects Ctrl+Z to take back a
+    // whole group move or paste at once.
+    this.undoSteps = [];
+    this.redoSteps = [];
+    this.collecting = null;
+  }
+
+  /** Run `fn`, counting every change it sends as one undo step. */
+  step(fn) {
+    if (this.collecting) return fn();
+    const step = { count: 0 };
+    this.collecting = step;
+    try {
+      return fn();
+    } finally {
+      this.collecting = null;
+      if (step.count) this.undoSteps.push(step);
+    }
   }
 
   /** Send command `name`; resolves to the ack, or null when refused. */
   send(name, data, op = null) {
     const opId = newId();
     if (op) this.scene.track(opId, op);
+    const step = UNDOABLE.has(name) ? this.#count() : null;
     return this.connection.command(name, data, { id: opId }).then(
       (ack) => {
         this.scene.settle(opId, ack.seq);
@@ -27,10 +59,23 @@ export class Actions {
       },
       (error) => {
         this.scene.drop(opId);
+        // A refused change is not on the server's stack: do not undo for it.
+        if (step) step.count -= 1;
         this.report(name, error || {});
         return null;
       },
     );
+  }
+
+  #count() {
+    this.redoSteps = [];
+    if (this.collecting) {
+      this.collecting.count += 1;
+      return this.collecting;
+    }
+    const step = { count: 1 };
+    this.undoSteps.push(step);
+    return step;
   }
 
   report(name, error) {
@@ -69,9 +114,11 @@ export class Actions {
   }
 
   move(moves) {
-    return Promise.all(
-      moves.map(({ id, x, y }) =>
-        this.send("sticky.move", { id, x: round(x), y: round(y) }, { id, patch: { x: round(x), y: round(y) } }),
+    return this.step(() =>
+      Promise.all(
+        moves.map(({ id, x, y }) =>
+          this.send("sticky.move", { id, x: round(x), y: round(y) }, { id, patch: { x: round(x), y: round(y) } }),
+        ),
       ),
     );
   }
@@ -83,7 +130,7 @@ export class Actions {
       const fb = isFrame(this.scene.sticky(b) || {});
       return fa - fb;
     });
-    return Promise.all(sorted.map((id) => this.send("sticky.delete", { id }, { delete: id })));
+    return this.step(() => Promise.all(sorted.map((id) => this.send("sticky.delete", { id }, { delete: id }))));
   }
 
   link(from, to, id = newId()) {
@@ -98,12 +145,22 @@ export class Actions {
     return this.send(cast ? "vote.cast" : "vote.retract", { id });
   }
 
+  /** Take back the last action, however many changes it made. */
   undo() {
-    return this.send("undo", {});
+    return this.#replay("undo", this.undoSteps, this.redoSteps);
   }
 
   redo() {
-    return this.send("redo", {});
+    return this.#replay("redo", this.redoSteps, this.undoSteps);
+  }
+
+  #replay(name, from, to) {
+    const step = from.pop() ?? { count: 1 };
+    const count = Math.max(1, step.count);
+    to.push({ count });
+    const sent = [];
+    for (let i = 0; i < count; i += 1) sent.push(this.send(name, {}));
+    return Promise.all(sent);
   }
 
   phase(phase) {

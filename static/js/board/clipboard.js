@@ -77,6 +77,11 @@ export class Clipboard {
     const dx = at.x - (box.x + box.width / 2);
     const dy = at.y - (box.y + box.height / 2);
     const fresh = new Map();
+    this.actions.step(() => this.#send(stickies, doc.links || [], dx, dy, fresh));
+    this.scene.select([...fresh.values()]);
+  }
+
+  #send(stickies, links, dx, dy, fresh) {
     for (const s of stickies) {
       const id = newId();
       fresh.set(s.id, id);
@@ -85,12 +90,11 @@ export class Clipboard {
       });
     }
     // Sent after the stickies on the same socket, so the server knows both ends.
-    for (const link of doc.links || []) {
+    for (const link of links) {
       if (fresh.has(link.from) && fresh.has(link.to)) {
         this.actions.link(fresh.get(link.from), fresh.get(link.to));
       }
     }
-    this.scene.select([...fresh.values()]);
   }
 }
 
