@@ -108,6 +108,14 @@ class BoardConsumer(AsyncConsumer):
         # The room must hold the socket before the welcome is read, so that
         # no event falls between the two.
         self.room = await self.hub.join(self.board.pk, self.connection)
+        try:
+            await self._welcome(entry, since)
+        except Exception:
+            # Not a word of the welcome went out: leave no ghost in the room.
+            await self._leave()
+            raise
+
+    async def _welcome(self, entry, since):
         entry["color"] = pick_color(entry["member"], self.room.colors_in_use())
         welcome = await database_sync_to_async(services.catch_up)(self.board, since)
         await self.connection.send(

@@ -201,6 +201,7 @@ class Room:
         self._tasks = []
         self._channel = None
         self._started = None
+        self.stopped = False
 
     # -- joining and leaving ----------------------------------------------------
 
@@ -233,14 +234,19 @@ class Room:
         self._tasks.append(asyncio.ensure_future(self._ticks()))
 
     async def stop(self):
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.stopped = True
         if self._channel is not None:
             try:
                 await self.hub.layer.group_discard(self.group, self._channel)
             except Exception:
                 log.warning("could not leave group %s", self.group, exc_info=True)
+        # The last socket may leave from inside one of the room's own tasks
+        # (a heartbeat timeout): that one ends by itself, seeing `stopped`.
+        current = asyncio.current_task()
+        others = [task for task in self._tasks if task is not current]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     # -- committed events ---------------------------------------------------------
 
@@ -248,7 +254,7 @@ class Room:
         self._inbox.put_nowait(messages)
 
     async def _deliver_inbox(self):
-        while True:
+        while not self.stopped:
             messages = await self._inbox.get()
             try:
                 await self._deliver_events(messages)
@@ -307,7 +313,7 @@ class Room:
         self._dirty.set()
 
     async def _ticks(self):
-        while True:
+        while not self.stopped:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._dirty.wait(), timeout=HOUSEKEEPING)
             if self._dirty.is_set():
@@ -424,7 +430,7 @@ class Room:
 
     async def _listen(self):
         layer = self.hub.layer
-        while True:
+        while not self.stopped:
             message = await layer.receive(self._channel)
             if message.get("origin") == self.hub.origin:
                 continue

@@ -812,6 +812,26 @@ async def test_a_client_that_stops_reading_is_closed_before_memory_grows(
     await reader.disconnect()
 
 
+async def test_when_the_last_socket_times_out_the_room_ends_with_it(
+    board, facilitator, monkeypatch
+):
+    monkeypatch.setattr(live, "PING_INTERVAL", 0.02)
+    monkeypatch.setattr(live, "PONG_TIMEOUT", 0.2)
+    monkeypatch.setattr(live, "HOUSEKEEPING", 0.02)
+    silent, _ = await connect(board, facilitator)
+    hub = live.hub()
+    room = hub.rooms[str(board.pk)]
+
+    closed = await silent.receive_output(2)
+    while closed["type"] != "websocket.close":
+        closed = await silent.receive_output(2)
+    await asyncio.sleep(0.1)
+
+    assert closed["code"] == 4408
+    assert str(board.pk) not in hub.rooms
+    assert room.stopped and all(task.done() for task in room._tasks)
+
+
 async def test_a_pong_confirms_what_was_read(board, facilitator):
     socket, _ = await connect(board, facilitator)
     room = live.hub().rooms[str(board.pk)]
