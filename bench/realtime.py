@@ -54,8 +54,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -65,7 +63,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-MAX_FRAME = 65536
+sys.path.insert(0, str(ROOT))
+
+# The same daphne process the live tests start (its --websocket-max-message-size
+# included), with this benchmark's own app, database and log.
+from tests.live_server import DaphneServer  # noqa: E402
 
 TARGET_CLIENTS = 50
 TARGET_DELIVERIES = 20_000  # per second
@@ -134,71 +136,6 @@ def setup_board(tmpdir):
     ).stdout
     board = json.loads(out.strip().splitlines()[-1])
     return sqlite_path, board
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """One daphne process; `log` is where its output goes."""
-
-    def __init__(self, app, target, env, tmpdir):
-        self.app = app
-        self.target = target
-        self.env = env
-        self.port = free_port()
-        self.log_path = Path(tmpdir) / f"daphne-{app}.log"
-        self.process = None
-
-    def start(self, timeout=30):
-        with open(self.log_path, "ab") as log:  # the child keeps its copy
-            self.process = subprocess.Popen(
-                [
-                    *(PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)),
-                    *("--websocket-max-message-size", str(MAX_FRAME), self.target),
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"daphne ({self.app}) exited:\n{self.log_tail()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), 0.2):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"daphne ({self.app}) did not listen within {timeout}s")
-
-    def alive(self):
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self):
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def log_text(self):
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def log_tail(self, lines=30):
-        return "\n".join(self.log_text().splitlines()[-lines:])
 
 
 def host_busy():
@@ -951,7 +888,11 @@ async def run(args):
             apps = [*apps, "ours-open"]
         for app in apps:
             target, app_env, _, _ = plans[app]
-            servers[app] = Server(app, target, app_env, tmpdir).start()
+            servers[app] = DaphneServer(
+                target=target,
+                env=app_env,
+                log_path=Path(tmpdir) / f"daphne-{app}.log",
+            ).start(timeout=30)
         # The apps take turns at each N, so that both see the same machine.
         schedule = [
             (app, n) for n in args.clients for app in apps if n in plans[app][2]
@@ -991,7 +932,7 @@ async def run(args):
             print(line)
         notes = waits + [line for extra in extras for line in describe_extra(extra)]
         for app, server in servers.items():
-            text = server.log_text()
+            text = server.log()
             logged = logged_problems(text)
             if logged:
                 notes.append(

@@ -27,23 +27,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from .commands import UNDOABLE_EVENTS
+from .commands import EVENT_NAMES
 from .models import Board, BoardEvent, Link, Member, Sticky, Vote
 from .vocabulary import Role
 
-# Every event name the write path appends (see `storming.state.apply`).
-EVENT_NAMES = tuple(
-    sorted(
-        UNDOABLE_EVENTS
-        | {
-            "phase.changed",
-            "timer.started",
-            "timer.stopped",
-            "board.locked",
-            "board.unlocked",
-        }
-    )
-)
 STICKY_ROWS = 200
 EVENT_ROWS = 50
 MEMBER_ROWS = 200

@@ -55,6 +55,19 @@ UNDOABLE_EVENTS = frozenset(
         "vote.retracted",
     }
 )
+# Every event name the write path appends (`storming.state.apply` folds them).
+EVENT_NAMES = tuple(
+    sorted(
+        UNDOABLE_EVENTS
+        | {
+            "phase.changed",
+            "timer.started",
+            "timer.stopped",
+            "board.locked",
+            "board.unlocked",
+        }
+    )
+)
 
 
 def iso(moment: datetime) -> str:

@@ -40,13 +40,27 @@ def database_env():
 
 
 class DaphneServer:
-    """Start, stop and restart daphne on one port; `url` is its address."""
+    """Start, stop and restart daphne on one port; `url` is its address.
 
-    def __init__(self, port=None, extra_env=None):
+    By default it serves this app on the test database; `bench/realtime.py`
+    gives it another ASGI `target` and a whole `env` of its own.
+    """
+
+    def __init__(
+        self,
+        port=None,
+        extra_env=None,
+        *,
+        target="whiteboard.asgi:application",
+        env=None,
+        log_path=None,
+    ):
         self.port = port or free_port()
         self.extra_env = extra_env or {}
+        self.target = target
+        self.env = env
         self.process = None
-        self.log_path = ROOT / "artifacts" / f"daphne-{self.port}.log"
+        self.log_path = log_path or ROOT / "artifacts" / f"daphne-{self.port}.log"
 
     @property
     def url(self):
@@ -56,7 +70,9 @@ class DaphneServer:
     def ws_url(self):
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self, timeout=20):
+    def _environment(self):
+        if self.env is not None:
+            return dict(self.env)
         env = database_env()
         env.update(
             DJANGO_SETTINGS_MODULE="whiteboard.settings",
@@ -68,30 +84,26 @@ class DaphneServer:
             DJANGO_ALLOW_ASYNC_UNSAFE="",
         )
         env.update(self.extra_env)
-        self.log_path.parent.mkdir(exist_ok=True)
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "--websocket-max-message-size",
-                str(MAX_FRAME),
-                "whiteboard.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
+        return env
+
+    def start(self, timeout=20):
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    *("-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)),
+                    *("--websocket-max-message-size", str(MAX_FRAME), self.target),
+                ],
+                cwd=ROOT,
+                env=self._environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited; see {self.log_path}")
+                raise RuntimeError(f"daphne exited:\n{self.log_tail()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), 0.2):
                     return self
@@ -99,6 +111,9 @@ class DaphneServer:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"daphne did not listen within {timeout}s")
+
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
 
     def stop(self):
         if self.process is None:
@@ -111,11 +126,16 @@ class DaphneServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
-        self._log.close()
 
     def restart(self):
         self.stop()
         return self.start()
 
     def log(self):
-        return self.log_path.read_text(errors="replace")
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, lines=30):
+        return "\n".join(self.log().splitlines()[-lines:])

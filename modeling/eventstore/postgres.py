@@ -78,6 +78,30 @@ _EXPECTED_CODES = {id(ANY): -1, id(NO_STREAM): -2, id(STREAM_EXISTS): -3}
 # append_events() status codes
 _APPENDED, _MISMATCH, _SEEN, _DELETED = 0, 1, 2, 3
 
+# What every append checks under the stream's lock, in this order: the
+# stream's tombstone, a repeated event id, the expected version; then an
+# archived stream comes back. Shared by both append functions below.
+_GUARDS = """
+    IF hidden = {tombstoned} THEN
+        status := {deleted};
+        RETURN;
+    END IF;
+    IF seen THEN
+        status := {seen_code};
+        RETURN;
+    END IF;
+    IF NOT (p_expected = -1
+            OR (p_expected = -2 AND version = 0)
+            OR (p_expected = -3 AND version > 0)
+            OR p_expected = version) THEN
+        status := {mismatch};
+        RETURN;
+    END IF;
+    IF hidden = {archived} THEN
+        DELETE FROM {s}.hidden_streams h WHERE h.name = p_stream;
+    END IF;
+"""
+
 _SCHEMA = """
 CREATE SCHEMA IF NOT EXISTS {s};
 CREATE TABLE IF NOT EXISTS {s}.events (
@@ -146,34 +170,16 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
     n integer := cardinality(p_ids);
     hidden smallint;
-    seen bigint;
+    seen boolean;
 BEGIN
     -- Writers of one stream queue here; writers of other streams do not.
     PERFORM pg_advisory_xact_lock({lock_seed}, hashtext(p_stream));
     SELECT (SELECT h.state FROM {s}.hidden_streams h WHERE h.name = p_stream),
            (SELECT coalesce(max(e.version), 0) FROM {s}.events e
              WHERE e.stream = p_stream),
-           (SELECT count(*) FROM {s}.events e WHERE e.id = ANY (p_ids))
+           EXISTS (SELECT FROM {s}.events e WHERE e.id = ANY (p_ids))
       INTO hidden, version, seen;
-    IF hidden = {tombstoned} THEN
-        status := {deleted};
-        RETURN;
-    END IF;
-    IF seen > 0 THEN
-        status := {seen_code};
-        RETURN;
-    END IF;
-    IF NOT (p_expected = -1
-            OR (p_expected = -2 AND version = 0)
-            OR (p_expected = -3 AND version > 0)
-            OR p_expected = version) THEN
-        status := {mismatch};
-        RETURN;
-    END IF;
-    IF hidden = {archived} THEN
-        DELETE FROM {s}.hidden_streams h WHERE h.name = p_stream;
-    END IF;
-    -- Last: the counter's row lock is held from here to the commit only.
+{guards}    -- Last: the counter's row lock is held from here to the commit only.
     UPDATE {s}.head SET position = head.position + n WHERE id = 1
         RETURNING head.position - n INTO base;
     recorded_at := clock_timestamp();
@@ -233,25 +239,7 @@ BEGIN
              WHERE e.stream = p_stream),
            EXISTS (SELECT FROM {s}.events e WHERE e.id = p_id)
       INTO hidden, version, seen;
-    IF hidden = {tombstoned} THEN
-        status := {deleted};
-        RETURN;
-    END IF;
-    IF seen THEN
-        status := {seen_code};
-        RETURN;
-    END IF;
-    IF NOT (p_expected = -1
-            OR (p_expected = -2 AND version = 0)
-            OR (p_expected = -3 AND version > 0)
-            OR p_expected = version) THEN
-        status := {mismatch};
-        RETURN;
-    END IF;
-    IF hidden = {archived} THEN
-        DELETE FROM {s}.hidden_streams h WHERE h.name = p_stream;
-    END IF;
-    UPDATE {s}.head SET position = head.position + 1 WHERE id = 1
+{guards}    UPDATE {s}.head SET position = head.position + 1 WHERE id = 1
         RETURNING head.position - 1 INTO base;
     recorded_at := clock_timestamp();
     INSERT INTO {s}.events (position, stream, version, id, type, data,
@@ -442,7 +430,7 @@ class PostgresEventStore(EventStore):
         return sql
 
     def _create_schema(self):
-        ddl = _SCHEMA.format(
+        names = dict(
             s=self.schema,
             lock_seed=self._lock_seed,
             channel=_literal(self._channel),
@@ -453,6 +441,7 @@ class PostgresEventStore(EventStore):
             mismatch=_MISMATCH,
             appended=_APPENDED,
         )
+        ddl = _SCHEMA.format(guards=_GUARDS.strip("\n").format(**names), **names)
         with self._connection() as conn, conn.transaction():
             # Concurrent CREATE ... IF NOT EXISTS can still collide: take turns.
             conn.execute(

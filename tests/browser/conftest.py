@@ -5,7 +5,6 @@ skipped, except in CI (CI=true), where a missing browser is a failure.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from django.test import Client
 
 from storming.models import Member
 from storming.vocabulary import Role
+from tests import needs
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -25,14 +25,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 VIEWPORT = {"width": 1400, "height": 860}
 
 
-def _chromium_or_skip():
-    if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
-        return CHROMIUM
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests need Chromium at {CHROMIUM}")
-    pytest.skip(f"no Chromium at {CHROMIUM}")
-
-
 @pytest.fixture
 def browser(transactional_db, monkeypatch):
     """Chromium, driven by Playwright's sync API.
@@ -41,7 +33,7 @@ def browser(transactional_db, monkeypatch):
     ORM calls where a loop runs; the tests' own ORM calls (fixtures, checks)
     are plain synchronous code, so the check is lifted for this test only.
     """
-    executable = _chromium_or_skip()
+    executable = needs.program(CHROMIUM, "the browser tests")
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -18,18 +18,11 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests import needs
 from tests.live.client import LiveClient
 
 FIREFOX = os.environ.get("FIREFOX", "/usr/bin/firefox-esr")
 ENTER = "\ue007"
-
-
-def _firefox_or_skip():
-    if shutil.which(FIREFOX) or Path(FIREFOX).exists():
-        return FIREFOX
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"the Firefox test needs firefox-esr at {FIREFOX}")
-    pytest.skip(f"no Firefox at {FIREFOX}")
 
 
 def _free_port():
@@ -42,7 +35,7 @@ def _free_port():
 def firefox(transactional_db):
     from marionette_driver.marionette import Marionette
 
-    executable = _firefox_or_skip()
+    executable = needs.program(FIREFOX, "the Firefox test")
     port = _free_port()
     profile = tempfile.mkdtemp(prefix="ff-profile-")
     Path(profile, "user.js").write_text(f'user_pref("marionette.port", {port});\n')

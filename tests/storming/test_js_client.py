@@ -7,9 +7,7 @@ the browser must see exactly the board that the server has.
 """
 
 import json
-import os
 import random
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -17,39 +15,19 @@ from pathlib import Path
 import pytest
 
 from storming import services, state
+from storming.commands import EVENT_NAMES
 from storming.errors import CommandError
 from storming.projector import load_snapshot
 from storming.vocabulary import Kind, Phase, Role
+from tests import needs
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = ROOT / "tests" / "js" / "store_driver.mjs"
-BOARD_EVENTS = {
-    "sticky.created",
-    "sticky.updated",
-    "sticky.moved",
-    "sticky.deleted",
-    "link.created",
-    "link.deleted",
-    "vote.cast",
-    "vote.retracted",
-    "phase.changed",
-    "timer.started",
-    "timer.stopped",
-    "board.locked",
-    "board.unlocked",
-}
 
 
 @pytest.fixture(scope="module")
 def node():
-    found = shutil.which("node") or (
-        "/usr/bin/node" if Path("/usr/bin/node").exists() else None
-    )
-    if found is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Node.js is needed to test the browser client (node on PATH)")
-        pytest.skip("Node.js is not installed")
-    return found
+    return needs.program("node", "testing the browser client")
 
 
 def test_node_tests_of_the_client_pass(node):
@@ -224,7 +202,7 @@ def _canonical(value):
 def test_store_folds_the_log_as_python_does(node, board, random_log):
     events = services.events_since(board, 0, limit=10**6)
     names = {event["name"] for event in events}
-    assert names == BOARD_EVENTS, BOARD_EVENTS - names
+    assert names == set(EVENT_NAMES), set(EVENT_NAMES) - names
     assert any("undo_of" in event for event in events)
     assert any("redo_of" in event for event in events)
     assert any(
