@@ -169,6 +169,7 @@ class Connection:
             await self._close(code)
 
 
+# Imported late: the write path (services -> broadcast) imports this module.
 def _events_between(board_id, after, upto):
     from .services import events_between
 
