@@ -305,6 +305,7 @@ def derive(snapshot, *, board_id="", name="", seq=0) -> Model:
                 aggregate=aggregate,
                 fields=fields_of(s, aggregate),
                 pivotal=bool(s.get("pivotal")),
+                style=s.get("event_style") or "state",
                 phase=phase_of[s["id"]],
                 caused_by=of_kind(
                     causes, "command", "external_system", "event", "aggregate"

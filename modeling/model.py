@@ -15,6 +15,9 @@ from .fields import Field
 
 SCHEMA_VERSION = 1
 Ids = tuple[str, ...]
+# Metadata of a field added after models were first stored: its default is
+# left out of the JSON, so that a model without it keeps its content hash.
+OPTIONAL = {"omit_default": True}
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,9 @@ class Event(Element):
     pivotal: bool = False
     phase: int = 0
     caused_by: Ids = ()  # commands, external systems or events linked to it
+    # How the event travels when it leaves its context: "state" (it carries
+    # its data) or "notification" (an id and a reference to call back with).
+    style: str = field(default="state", metadata=OPTIONAL)
 
 
 @dataclass(frozen=True)
@@ -185,7 +191,8 @@ def _plain(value):
     """Dataclasses -> dicts with sorted keys, tuples -> lists, recursively.
 
     What `dataclasses.asdict` and a JSON round trip give, in a fraction of
-    the time, and leaving out `Model._index` (the lookup of `element`).
+    the time, and leaving out `Model._index` (the lookup of `element`) and
+    `OPTIONAL` fields that hold their default.
     """
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
@@ -193,9 +200,18 @@ def _plain(value):
     if names is None:
         if not dataclasses.is_dataclass(value):
             return value
-        names = sorted(f.name for f in dataclasses.fields(value) if f.name != "_index")
+        fields = sorted(dataclasses.fields(value), key=lambda f: f.name)
+        names = (
+            [f.name for f in fields if f.name != "_index"],
+            {f.name: f.default for f in fields if f.metadata.get("omit_default")},
+        )
         _FIELD_NAMES[type(value)] = names
-    return {name: _plain(getattr(value, name)) for name in names}
+    keys, defaults = names
+    plain = {name: _plain(getattr(value, name)) for name in keys}
+    for name, default in defaults.items():
+        if plain[name] == default:
+            del plain[name]
+    return plain
 
 
 def canonical_json(data) -> str:

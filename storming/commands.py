@@ -15,6 +15,7 @@ from typing import Protocol
 from .errors import conflict, invalid, not_found
 from .vocabulary import (
     DEFAULT_SIZE,
+    EVENT_STYLES,
     MAX_CODE_NAME,
     MAX_COORDINATE,
     MAX_DESCRIPTION,
@@ -38,6 +39,7 @@ CONTENT_FIELDS = (
     "width",
     "height",
     "pivotal",
+    "event_style",
     "code_name",
 )
 # A stale `version` on any of these would overwrite someone's words.
@@ -196,6 +198,12 @@ def _code_name(value):
     return value
 
 
+def _event_style(value):
+    if value not in EVENT_STYLES:
+        raise invalid(f"event_style must be one of: {', '.join(EVENT_STYLES)}")
+    return value
+
+
 def _fields(value):
     """Accept ["name: type", ...] or [{"name": ..., "type": ...}, ...]."""
     if not isinstance(value, list):
@@ -233,6 +241,7 @@ UPDATABLE = {
     "width": lambda v: _size(v, "width"),
     "height": lambda v: _size(v, "height"),
     "pivotal": lambda v: _bool(v, "pivotal"),
+    "event_style": _event_style,
     "code_name": _code_name,
 }
 
@@ -261,6 +270,8 @@ def sticky_create(ctx, data):
     values = {name: UPDATABLE[name](data[name]) for name in UPDATABLE if name in data}
     if values.get("pivotal") and kind != Kind.EVENT:
         raise invalid("only events can be pivotal")
+    if values.get("event_style", "state") != "state" and kind != Kind.EVENT:
+        raise invalid("only events have an event_style")
     now = iso(ctx.now)
     sticky = {
         "id": sticky_id,
@@ -273,6 +284,7 @@ def sticky_create(ctx, data):
         "width": values.get("width", float(width)),
         "height": values.get("height", float(height)),
         "pivotal": values.get("pivotal", False),
+        "event_style": values.get("event_style", "state"),
         "code_name": values.get("code_name", ""),
         "version": 1,
         "author": ctx.actor,
@@ -291,8 +303,16 @@ def sticky_update(ctx, data):
     kind = changes.get("kind", sticky["kind"])
     if changes.get("pivotal") and kind != Kind.EVENT:
         raise invalid("only events can be pivotal")
+    if changes.get("event_style", "state") != "state" and kind != Kind.EVENT:
+        raise invalid("only events have an event_style")
     if kind != Kind.EVENT and sticky["pivotal"] and "pivotal" not in changes:
         changes["pivotal"] = False
+    if (
+        kind != Kind.EVENT
+        and sticky.get("event_style", "state") != "state"
+        and "event_style" not in changes
+    ):
+        changes["event_style"] = "state"
     if "version" in data:
         version = data["version"]
         if isinstance(version, bool) or not isinstance(version, int):
@@ -305,6 +325,9 @@ def sticky_update(ctx, data):
     return _update(ctx, sticky, changes)
 
 
+_DEFAULTS = {"event_style": "state"}
+
+
 def _update(ctx, sticky, changes, **marks):
     data = {
         "id": sticky["id"],
@@ -312,7 +335,8 @@ def _update(ctx, sticky, changes, **marks):
         "version": sticky["version"] + 1,
         "updated_at": iso(ctx.now),
     }
-    before = {name: sticky[name] for name in changes}
+    # Stickies logged before a content field existed hold its default.
+    before = {name: sticky.get(name, _DEFAULTS.get(name)) for name in changes}
     return Change("sticky.updated", data, before, **marks)
 
 

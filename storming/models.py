@@ -102,6 +102,8 @@ class Sticky(models.Model):
     width = models.FloatField()
     height = models.FloatField()
     pivotal = models.BooleanField(default=False)
+    # Events only: "state" (event-carried state transfer) or "notification".
+    event_style = models.CharField(max_length=16, default="state")
     code_name = models.CharField(max_length=80, blank=True)
     version = models.PositiveIntegerField(default=1)
     author = models.UUIDField(null=True, blank=True)

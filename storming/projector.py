@@ -23,6 +23,7 @@ STICKY_COLUMNS = (
     "width",
     "height",
     "pivotal",
+    "event_style",
     "code_name",
     "version",
     "author",

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from .commands import COMMAND_NAMES
 from .models import Board, Member
 from .transfer import FORMAT, VERSION
-from .vocabulary import Kind, Phase, Role
+from .vocabulary import EVENT_STYLES, Kind, Phase, Role
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -161,6 +161,11 @@ class ExportedStickySerializer(serializers.Serializer):
     width = serializers.FloatField(required=False)
     height = serializers.FloatField(required=False)
     pivotal = serializers.BooleanField(required=False)
+    event_style = serializers.ChoiceField(
+        choices=EVENT_STYLES,
+        required=False,
+        help_text="Events: how the event leaves its context in exported code.",
+    )
     code_name = serializers.CharField(required=False, allow_blank=True)
 
 

@@ -70,6 +70,8 @@ class _Index:
 
 def _add_sticky(state, data):
     sticky = {k: v for k, v in data.items() if k not in ("links", "votes")}
+    # Logged before events had a style: the column's default.
+    sticky.setdefault("event_style", "state")
     state["stickies"][sticky["id"]] = sticky
     for link in data.get("links", ()):
         state["links"][link["id"]] = dict(link)

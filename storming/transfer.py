@@ -11,7 +11,8 @@ The document (format ``event-storming-board``, version 1)::
       "stickies": [{"id": "...", "kind": "event", "text": "Order Placed",
                     "description": "", "fields": [{"name": "order_id",
                     "type": "uuid"}], "x": 0.0, "y": 0.0, "width": 160.0,
-                    "height": 160.0, "pivotal": false, "code_name": ""}, ...],
+                    "height": 160.0, "pivotal": false, "event_style": "state",
+                    "code_name": ""}, ...],
       "links": [{"id": "...", "from": "<sticky id>", "to": "<sticky id>"}, ...],
       "votes": [{"sticky": "<sticky id>", "voter": "voter-1"}, ...]
     }
@@ -19,7 +20,7 @@ The document (format ``event-storming-board``, version 1)::
 What it keeps and why:
 
 - The workshop's content: every sticky with all it says (kind, text,
-  description, fields, pivotal, code name) and where it sits (x, y, width,
+  description, fields, pivotal, event style, code name) and where it sits (x, y, width,
   height), every link, the phase and the lock. Stickies and links are listed
   in the order they were created, and an import creates them in list order:
   derivation gives a clashing identifier to the sticky created first, so
@@ -79,6 +80,7 @@ STICKY_KEYS = (
     "width",
     "height",
     "pivotal",
+    "event_style",
     "code_name",
 )
 LINK_KEYS = frozenset({"id", "from", "to"})

@@ -50,6 +50,10 @@ class Role(models.TextChoices):
 MAX_TEXT = 500
 MAX_DESCRIPTION = 4000
 MAX_CODE_NAME = 80
+# How an event that leaves its bounded context travels in exported code:
+# carrying its data (event-carried state transfer, the default) or as a
+# notification (an id and a reference the consumer calls back with).
+EVENT_STYLES = ("state", "notification")
 MAX_FIELDS = 40
 MAX_FIELD_PART = 80
 MIN_SIZE = 20.0

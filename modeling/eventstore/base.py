@@ -313,8 +313,17 @@ class Transaction(abc.ABC):
 
     @abc.abstractmethod
     def append(
-        self, stream: str, events: Sequence[NewEvent], expected_version=ANY
-    ) -> AppendResult: ...
+        self,
+        stream: str,
+        events: Sequence[NewEvent],
+        expected_version=ANY,
+        *,
+        outbox: Iterable[str] = (),
+    ) -> AppendResult:
+        """Append in the handler's transaction (with the checkpoint): what a
+        subscriber decides is written exactly once. `outbox` as in
+        `EventStore.append`. The transaction commits after the handler, so
+        the next event's handler reads what this one appended."""
 
     @abc.abstractmethod
     def execute(self, sql: str, params: Sequence = ()) -> None:
@@ -430,6 +439,17 @@ class EventStore(abc.ABC):
         """Hand the next events after the subscriber's checkpoint to `handler`,
         each in a transaction that also moves the checkpoint (exactly once
         within the database). Returns how many were processed."""
+
+    @abc.abstractmethod
+    def rewind(
+        self,
+        subscriber: str,
+        position: int = 0,
+        reset: Callable[[Transaction], None] | None = None,
+    ) -> None:
+        """Move the subscriber's checkpoint back to `position` (0: the start),
+        running `reset(tx)` in the same transaction (say, to empty its read
+        model tables): a rebuild that fails halfway leaves nothing half done."""
 
     @abc.abstractmethod
     def wait_for_events(self, after: int, timeout: float) -> bool:

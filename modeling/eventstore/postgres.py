@@ -297,10 +297,12 @@ class _PostgresTransaction(Transaction):
             self._conn.execute("SAVEPOINT handler")
             self.savepoint = True
 
-    def append(self, stream, events, expected_version=ANY):
+    def append(self, stream, events, expected_version=ANY, *, outbox=()):
         self._enter()
         self.appended = True  # the commit needs a barrier, even after an error
-        return self._store._append_on(self._conn, stream, events, expected_version, [])
+        return self._store._append_on(
+            self._conn, stream, events, expected_version, list(outbox)
+        )
 
     def execute(self, sql, params=()):
         """Run the subscriber's SQL (psycopg `%s` parameters); returns its rows."""
@@ -812,6 +814,24 @@ class PostgresEventStore(EventStore):
                 if conn.info.transaction_status != _IDLE:
                     conn.execute("ROLLBACK")
         return processed
+
+    def rewind(self, subscriber: str, position: int = 0, reset=None) -> None:
+        if type(position) is not int or position < 0:
+            raise ValueError(f"not a position: {position!r}")
+        with self._connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                # The row lock waits for a process() of the subscriber to end.
+                conn.execute(self._sql["lock_checkpoint"], (subscriber,))
+                tx = _PostgresTransaction(self, conn)
+                if reset is not None:
+                    reset(tx)
+                if tx.savepoint:
+                    conn.execute("RELEASE SAVEPOINT handler")
+                self._commit_checkpoint(conn, subscriber, position, tx.appended)
+            finally:
+                if conn.info.transaction_status != _IDLE:
+                    conn.execute("ROLLBACK")
 
     def _commit_checkpoint(self, conn, subscriber, position, appended):
         conn.execute(self._sql["move_checkpoint"], (position, subscriber))

@@ -153,6 +153,12 @@ def _now() -> int:
     return time.time_ns() // 1000
 
 
+_MOVE_CHECKPOINT = (
+    "INSERT INTO checkpoints VALUES (?, ?) ON CONFLICT"
+    " (subscriber) DO UPDATE SET position = excluded.position"
+)
+
+
 class _Repeat(Exception):
     """An insert hit a recorded event id: roll back, then resolve the repeat."""
 
@@ -169,9 +175,11 @@ class _Request:
 class _SQLiteTransaction(Transaction):
     def __init__(self, store, conn):
         self._store, self._conn = store, conn
+        self.appended = False
 
-    def append(self, stream, events, expected_version=ANY):
-        return self._store.append(stream, events, expected_version)
+    def append(self, stream, events, expected_version=ANY, *, outbox=()):
+        self.appended = True
+        return self._store.append(stream, events, expected_version, outbox=outbox)
 
     def execute(self, sql, params=()):
         """Run the subscriber's SQL (sqlite3 `?` parameters); returns its rows."""
@@ -737,17 +745,13 @@ class SQLiteEventStore(EventStore):
                 )
                 after = rows[0][0] if rows else 0
                 events = self._select_all(query, after, limit)
-                tx = _SQLiteTransaction(self, conn)
                 for event in events:
                     head = self._head
+                    tx = _SQLiteTransaction(self, conn)
                     conn.execute("SAVEPOINT event")
                     try:
                         handler(event, tx)
-                        conn.execute(
-                            "INSERT INTO checkpoints VALUES (?, ?) ON CONFLICT"
-                            " (subscriber) DO UPDATE SET position = excluded.position",
-                            (subscriber, event.position),
-                        )
+                        conn.execute(_MOVE_CHECKPOINT, (subscriber, event.position))
                     except BaseException:
                         conn.execute("ROLLBACK TO event")
                         conn.execute("RELEASE event")
@@ -756,6 +760,14 @@ class SQLiteEventStore(EventStore):
                         raise
                     conn.execute("RELEASE event")
                     processed += 1
+                    if tx.appended:
+                        # Commit now, as PostgreSQL does: the next handler
+                        # reads (through other connections) what this one
+                        # wrote, and waiting readers hear of it.
+                        conn.execute("COMMIT")
+                        self._notify()
+                        conn.execute("BEGIN IMMEDIATE")
+                        self._head = None
                 conn.execute("COMMIT")
             finally:
                 if conn.in_transaction:
@@ -763,6 +775,16 @@ class SQLiteEventStore(EventStore):
                 self._owner = None
         self._notify()
         return processed
+
+    def rewind(self, subscriber: str, position: int = 0, reset=None) -> None:
+        if type(position) is not int or position < 0:
+            raise ValueError(f"not a position: {position!r}")
+        self._write(self._rewind, subscriber, position, reset)
+
+    def _rewind(self, conn, subscriber, position, reset):
+        if reset is not None:
+            reset(_SQLiteTransaction(self, conn))
+        conn.execute(_MOVE_CHECKPOINT, (subscriber, position))
 
     def wait_for_events(self, after: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

@@ -26,6 +26,13 @@ class Subscription:
             if done < self.batch:
                 return total
 
+    def rebuild(self, reset=None) -> int:
+        """Start again from the first event: `reset(tx)` empties what the
+        handler built (in the transaction that rewinds the checkpoint), then
+        the whole log is processed again. Returns how many events."""
+        self.store.rewind(self.name, 0, reset)
+        return self.catch_up()
+
     def run(self, stop: threading.Event, wait=0.05):
         """Catch up, then process new events as they commit, until `stop`.
         A handler's error ends the run (the checkpoint stays before its event)."""

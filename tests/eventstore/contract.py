@@ -9,7 +9,8 @@ A backend's test module subclasses `EventStoreContract` and provides:
 - `handler_sql`: a fixture returning the SQL a subscriber's handler runs through
   `tx.execute` in the backend's dialect and parameter style: "create" (a table
   `contract_seen (position, type)`, IF NOT EXISTS), "insert" (two parameters:
-  position, type) and "select" (position, type ordered by position).
+  position, type), "select" (position, type ordered by position) and
+  "delete" (every row).
 - `query`: a fixture returning `fetch(store, sql) -> list of tuples`, reading
   outside any handler.
 
@@ -469,6 +470,83 @@ class EventStoreContract:
             store.process("sub", handler)
         assert store.read_stream("side-effect") == []
         assert store.head() == 1
+
+    def test_a_handlers_append_goes_to_the_outbox_with_the_checkpoint(self, store):
+        store.append("order-1", events("Placed"))
+
+        def handler(event, tx):
+            if event.type == "Placed":
+                tx.append("payment-1", events("Captured"), outbox=["shipping"])
+
+        assert store.process("payments", handler) == 1
+        pending = store.outbox_pending()
+        assert [(m["destination"], m["event"].type) for m in pending] == [
+            ("shipping", "Captured")
+        ]
+        assert store.checkpoint("payments") == 1
+
+    def test_a_failing_handler_leaves_no_outbox_message(self, store):
+        store.append("order-1", events("Placed"))
+
+        def handler(event, tx):
+            tx.append("payment-1", events("Captured"), outbox=["shipping"])
+            raise RuntimeError("after writing")
+
+        with pytest.raises(RuntimeError):
+            store.process("payments", handler)
+        assert store.outbox_pending() == []
+        assert store.checkpoint("payments") == 0
+
+    def test_the_next_handler_reads_what_the_previous_one_appended(self, store):
+        """A handler that decides from a stream sees the appends that handlers
+        of earlier events in the same batch made to it."""
+        store.append("order-1", events("Placed", "Placed", "Placed"))
+        versions = []
+
+        def handler(event, tx):
+            if event.type == "Placed":
+                version = store.stream_version("tally")
+                versions.append(version)
+                tx.append("tally", events("Counted"), expected_version=version)
+
+        assert store.process("tally", handler) == 3
+        assert versions == [0, 1, 2]
+        assert store.process("tally", handler) == 3  # the three Counted
+        assert [e.version for e in store.read_stream("tally")] == [1, 2, 3]
+
+    def test_rewind_moves_the_checkpoint_back_with_its_reset(
+        self, store, handler_sql, query
+    ):
+        store.append("order-1", events("Placed", "Paid"))
+        store.process("billing", self.handle_into_table(handler_sql))
+        store.process("billing", self.handle_into_table(handler_sql))
+        assert store.checkpoint("billing") == 3
+
+        def empty(tx):
+            tx.execute(handler_sql["delete"])
+
+        store.rewind("billing", 0, empty)
+        assert store.checkpoint("billing") == 0
+        assert query(store, handler_sql["select"]) == []
+        store.rewind("billing", 2)
+        assert store.checkpoint("billing") == 2
+        with pytest.raises(ValueError, match="position"):
+            store.rewind("billing", -1)
+
+    def test_a_failing_reset_leaves_checkpoint_and_tables(
+        self, store, handler_sql, query
+    ):
+        store.append("order-1", events("Placed"))
+        store.process("billing", self.handle_into_table(handler_sql))
+
+        def broken(tx):
+            tx.execute(handler_sql["delete"])
+            raise RuntimeError("halfway")
+
+        with pytest.raises(RuntimeError):
+            store.rewind("billing", 0, broken)
+        assert store.checkpoint("billing") == 1
+        assert query(store, handler_sql["select"]) == [(1, "Placed")]
 
     def test_a_subscription_catches_up_then_takes_new_events(self, store):
         for n in range(5):

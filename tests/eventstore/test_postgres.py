@@ -71,6 +71,7 @@ def handler_sql(schema):
         "insert": f"INSERT INTO {schema}.contract_seen VALUES (%s, %s)",
         "select": f"SELECT position, type FROM {schema}.contract_seen"
         " ORDER BY position",
+        "delete": f"DELETE FROM {schema}.contract_seen",
     }
 
 

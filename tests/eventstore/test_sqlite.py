@@ -14,6 +14,7 @@ SQLITE_HANDLER_SQL = {
     " (position INTEGER PRIMARY KEY, type TEXT)",
     "insert": "INSERT INTO contract_seen VALUES (?, ?)",
     "select": "SELECT position, type FROM contract_seen ORDER BY position",
+    "delete": "DELETE FROM contract_seen",
 }
 
 

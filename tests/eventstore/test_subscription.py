@@ -181,6 +181,18 @@ def test_the_handler_writes_its_own_table_with_the_checkpoint(store):
     assert store.checkpoint("totals") == 3
 
 
+def test_rebuild_empties_the_table_and_replays_to_the_same_rows(store):
+    store.append("order-1", placed_by("ada", 10))
+    store.append("order-2", placed_by("bob", 5))
+    totals_sub = Subscription(store, "totals", totals)
+    totals_sub.catch_up()
+    before = store.query("SELECT * FROM customer_totals ORDER BY customer")
+    rebuilt = totals_sub.rebuild(lambda tx: tx.execute("DELETE FROM customer_totals"))
+    assert rebuilt == 2
+    assert store.query("SELECT * FROM customer_totals ORDER BY customer") == before
+    assert store.checkpoint("totals") == 2
+
+
 def test_a_failing_handler_leaves_neither_its_write_nor_the_checkpoint(store):
     store.append("order-1", placed_by("ada", 10))
     store.append("order-2", placed_by("ada", -1))

@@ -28,6 +28,7 @@ function sticky(id, at = T0, extra = {}) {
     width: 160,
     height: 160,
     pivotal: false,
+    event_style: "state",
     code_name: "",
     version: 1,
     author: M1,

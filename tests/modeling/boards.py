@@ -67,6 +67,7 @@ class BoardBuilder:
             "width": float(extra.pop("width", width)),
             "height": float(extra.pop("height", height)),
             "pivotal": extra.pop("pivotal", False),
+            "event_style": extra.pop("event_style", "state"),
             "code_name": extra.pop("code_name", ""),
             "version": 1,
             "author": "ann",

@@ -47,6 +47,17 @@ def test_to_dict_is_json_native_and_leaves_out_the_lookup_index():
     }
 
 
+def test_an_events_default_style_is_left_out_so_older_hashes_hold(sketch):
+    placed = sketch.event("Order placed")
+    before = sketch.derive().to_dict()
+    assert "style" not in before["events"][0]
+    assert sketch.derive().events[0].style == "state"
+    sketch.stickies[placed]["event_style"] = "notification"
+    after = sketch.derive().to_dict()
+    assert after["events"][0]["style"] == "notification"
+    assert content_hash(after) != content_hash(before)
+
+
 def hash_of(builder, **kwargs):
     return content_hash(builder.derive(**kwargs).to_dict())
 

@@ -134,6 +134,28 @@ def test_sticky_update_sets_code_name_and_description(run, sticky):
     assert (row.code_name, row.description) == ("OrderPlacedV2", "why")
 
 
+def test_an_event_can_leave_its_context_as_a_notification(run, sticky):
+    created = sticky()
+    assert created["event_style"] == "state"
+    event = run("sticky.update", {"id": created["id"], "event_style": "notification"})
+    assert event.event["data"]["event_style"] == "notification"
+    assert Sticky.objects.get(pk=created["id"]).event_style == "notification"
+
+
+def test_an_event_turned_into_another_kind_loses_its_style(run, sticky):
+    created = sticky()
+    run("sticky.update", {"id": created["id"], "event_style": "notification"})
+    run("sticky.update", {"id": created["id"], "kind": "command"})
+    assert Sticky.objects.get(pk=created["id"]).event_style == "state"
+
+
+def test_undo_brings_back_the_events_style(run, sticky):
+    created = sticky()
+    run("sticky.update", {"id": created["id"], "event_style": "notification"})
+    run("undo")
+    assert Sticky.objects.get(pk=created["id"]).event_style == "state"
+
+
 def test_sticky_move_sets_the_position(run, sticky):
     created = sticky()
     event = run("sticky.move", {"id": created["id"], "x": -40, "y": 1e6}).event
@@ -247,6 +269,8 @@ BAD_CREATES = [
     ({"kind": "event", "x": 0, "y": 0, "text": "a\x00b"}, "NUL"),
     ({"kind": "command", "x": 0, "y": 0, "pivotal": True}, "pivotal"),
     ({"kind": "event", "x": 0, "y": 0, "code_name": "not valid"}, "identifier"),
+    ({"kind": "event", "x": 0, "y": 0, "event_style": "rumour"}, "event_style"),
+    ({"kind": "command", "x": 0, "y": 0, "event_style": "notification"}, "events"),
 ]
 
 

@@ -55,7 +55,15 @@ def content(board, run, member_of):
     gone = create(kind="event", text="Order submitted", x=400, y=40)
     hotspot = create(kind="hotspot", text="What if payment fails?", x=240, y=260)
     actor = create(kind="actor", text="Customer", x=-80, y=40)
-    run("sticky.update", {"id": event, "pivotal": True, "code_name": "OrderPlaced"})
+    run(
+        "sticky.update",
+        {
+            "id": event,
+            "pivotal": True,
+            "code_name": "OrderPlaced",
+            "event_style": "notification",
+        },
+    )
     run("sticky.move", {"id": command, "x": 44.5, "y": 41.25})
     run("sticky.delete", {"id": gone})
     run("link.create", {"from": actor, "to": command})
@@ -154,8 +162,11 @@ def test_export_has_every_sticky_link_and_vote_in_creation_order(board, content)
         "width": 160.0,
         "height": 160.0,
         "pivotal": False,
+        "event_style": "state",
         "code_name": "",
     }
+    event = next(s for s in document["stickies"] if s["id"] == content["event"])
+    assert (event["event_style"], event["code_name"]) == ("notification", "OrderPlaced")
     assert [(x["from"], x["to"]) for x in document["links"]] == [
         (content["actor"], content["command"]),
         (content["command"], content["event"]),

@@ -100,7 +100,7 @@ export class Actions {
     if (height !== undefined) data.height = height;
     if (fields && fields.length) data.fields = fields;
     const sticky = {
-      width: k.width, height: k.height, fields: [], pivotal: false, description: "",
+      width: k.width, height: k.height, fields: [], pivotal: false, event_style: "state", description: "",
       code_name: "", version: 0, author: this.me.member, ...data,
     };
     return this.send("sticky.create", data, { create: sticky });

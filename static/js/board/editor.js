@@ -36,7 +36,7 @@ export class Editor {
     const k = kindOf(kind);
     const draft = {
       id: newId(), kind, text: "", x: Math.round(point.x - k.width / 2), y: Math.round(point.y - k.height / 2),
-      width: k.width, height: k.height, fields: [], pivotal: false, version: 0,
+      width: k.width, height: k.height, fields: [], pivotal: false, event_style: "state", version: 0,
     };
     this.scene.draft = draft;
     this.scene.select([draft.id]);

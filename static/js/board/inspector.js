@@ -4,6 +4,9 @@
 
 import { FIELD_KINDS, kindOf } from "./kinds.js";
 
+// What a sticky that never had a value holds (the server's defaults).
+const BLANK = { pivotal: false, event_style: "state" };
+
 export class Inspector {
   constructor({ panel, scene, actions }) {
     this.panel = panel;
@@ -80,6 +83,7 @@ export class Inspector {
     el.kind.value = sticky.kind;
     el.text.value = sticky.text || "";
     el.pivotal.checked = Boolean(sticky.pivotal);
+    el.event_style.value = sticky.event_style || "state";
     el.description.value = sticky.description || "";
     el.code_name.value = sticky.code_name || "";
     this.rows.replaceChildren();
@@ -135,12 +139,13 @@ export class Inspector {
       description: el.description.value,
       code_name: el.code_name.value.trim(),
       pivotal: kind === "event" && el.pivotal.checked,
+      event_style: kind === "event" ? el.event_style.value : "state",
     };
     if (FIELD_KINDS.has(kind)) wanted.fields = this.fields();
     const changes = {};
     for (const [name, value] of Object.entries(wanted)) {
       const before = name === "fields" ? this.loaded.fields : this.loaded[name];
-      if (JSON.stringify(before ?? (name === "pivotal" ? false : "")) !== JSON.stringify(value)) changes[name] = value;
+      if (JSON.stringify(before ?? BLANK[name] ?? "") !== JSON.stringify(value)) changes[name] = value;
     }
     if (!Object.keys(changes).length) {
       this.dirty = false;

@@ -156,6 +156,8 @@ export class BoardStore extends EventTarget {
   // A created sticky may carry the links and votes it had (undo of a delete).
   #addSticky(data, affected) {
     const sticky = without(data, "links", "votes");
+    // Logged before events had a style: the server's default (state.py).
+    sticky.event_style ??= "state";
     this.stickies.set(sticky.id, sticky);
     affected.stickies.add(sticky.id);
     for (const link of data.links ?? []) {
