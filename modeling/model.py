@@ -274,3 +274,56 @@ def from_dict(data: dict) -> dict:
     if version != SCHEMA_VERSION:
         raise ValueError(f"model schema {version} is not {SCHEMA_VERSION}")
     return data
+
+
+_ELEMENT_TYPES = {
+    "contexts": Context,
+    "aggregates": Aggregate,
+    "events": Event,
+    "commands": Command,
+    "policies": Policy,
+    "read_models": ReadModel,
+    "actors": Actor,
+    "external_systems": ExternalSystem,
+    "hotspots": Hotspot,
+    "link_problems": LinkProblem,
+    "field_problems": FieldProblem,
+    "name_collisions": NameCollision,
+}
+
+
+def _built(cls, data):
+    """A dataclass of `cls` from its `to_dict` form: lists become tuples,
+    fields become `Field`s, keys a stored model lacks take their defaults."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in data.items():
+        if key not in names:
+            continue
+        if key == "fields":
+            value = tuple(Field(**item) for item in value)
+        elif key == "phases":
+            value = tuple(tuple(phase) for phase in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[key] = value
+    return cls(**values)
+
+
+def model_from_dict(data: dict) -> Model:
+    """The `Model` a stored `to_dict()` form describes (a frozen version's
+    content), so that exporters read live and frozen models alike."""
+    data = from_dict(data)
+    values = {
+        key: data[key]
+        for key in ("board", "name", "seq", "phase", "schema_version")
+        if key in data
+    }
+    for collection, cls in _ELEMENT_TYPES.items():
+        values[collection] = tuple(
+            _built(cls, item) for item in data.get(collection, ())
+        )
+    values["overlapping_frames"] = tuple(
+        tuple(pair) for pair in data.get("overlapping_frames", ())
+    )
+    return Model(**values)

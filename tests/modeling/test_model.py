@@ -4,7 +4,13 @@ import json
 
 import pytest
 
-from modeling.model import SCHEMA_VERSION, content_hash, from_dict, to_json
+from modeling.model import (
+    SCHEMA_VERSION,
+    content_hash,
+    from_dict,
+    model_from_dict,
+    to_json,
+)
 
 from .boards import BoardBuilder, ordering_board
 
@@ -187,3 +193,19 @@ def test_to_dict_is_the_json_round_trip_of_the_model():
     assert data == json.loads(to_json(model))
     assert list(data) == sorted(data)
     assert list(data["events"][0]) == sorted(data["events"][0])
+
+
+def test_a_stored_model_reads_back_as_the_same_dataclasses(sketch):
+    b, _ = ordering_board()
+    b.event("Order shipped", 900, 100, event_style="notification")
+    model = b.derive()
+    again = model_from_dict(json.loads(to_json(model)))
+    assert again == model
+    assert to_json(again) == to_json(model)
+
+
+def test_a_stored_model_without_an_events_style_reads_as_state_transfer():
+    b, _ = ordering_board()
+    data = json.loads(to_json(b.derive()))
+    assert all("style" not in event for event in data["events"])
+    assert {e.style for e in model_from_dict(data).events} == {"state"}
