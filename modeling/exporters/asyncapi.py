@@ -359,22 +359,24 @@ def id_field(bus, event):
 
 
 def _notification_payload(bus, event):
+    """`{id, ref}`: the aggregate's id, and `<context>/<Aggregate>/<id>@<version>`
+    (the form of the generated code's `integration.reference`)."""
     home = bus.bucket_of(event)
     aggregate = _aggregate(bus, event)
     found = id_field(bus, event)
     id_schema = schema(found.type) if found else {"type": "string"}
     if aggregate:
         owner = f"the {aggregate.name}"
-        path = [home.file_name, aggregate.func_name]
+        path = [home.file_name, aggregate.class_name]
     else:
         owner = f"the {event.name} event"
-        path = [home.file_name, "events", event.class_name]
+        path = [home.file_name, event.class_name]
     id_schema["description"] = (
         f"The id of {owner} (the event's `{found.name}`)."
         if found
         else f"The id of {owner}."
     )
-    template = "/".join(path) + "/{id}" + ("/versions/{version}" if aggregate else "")
+    template = "/".join(path) + "/{id}@{version}"
     payload = {
         "type": "object",
         "properties": {
@@ -383,16 +385,17 @@ def _notification_payload(bus, event):
                 "type": "string",
                 "format": "uri-reference",
                 "description": (
-                    f"Where to read {owner} as this event left it, relative to"
-                    f" the {home.name} context's API: `{template}`."
+                    f"Where to read {owner} as this event left it (at the"
+                    f" version the event made), in the {home.name} context:"
+                    f" `{template}`."
                 ),
             },
         },
         "required": ["id", "ref"],
     }
     sample_id = example(found.type) if found else "1"
-    ref = "/".join(quote(part, safe="") for part in path) + "/" + quote(str(sample_id))
-    sample = {"id": sample_id, "ref": ref + ("/versions/1" if aggregate else "")}
+    parts = [*path, str(sample_id)]
+    sample = {"id": sample_id, "ref": "/".join(quote(p, safe="") for p in parts) + "@1"}
     return payload, sample
 
 
@@ -439,7 +442,7 @@ def _operation(bus, event, key, action, bucket, leaves):
 
 def _reaction(bus, consumer):
     if isinstance(consumer, Policy):
-        then = [bus.model.element(i) for i in consumer.then]
+        then = [c for c in bus.model.commands if c.id in consumer.then]
         commands = ", ".join(c.name for c in then if c)
         return f"policy “{consumer.name}”" + (f" -> {commands}" if commands else "")
     return f"read model “{consumer.name}” is updated"
