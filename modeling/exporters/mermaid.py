@@ -279,9 +279,14 @@ class _Diagram:
             yield f"  linkStyle {numbers} stroke:{CROSS_STROKE},stroke-width:2px"
 
 
+# Mermaid writes the title as HTML, unescaped but sanitised, and reads no
+# entity codes there: `<`, `>` and `&` show as their full-width forms.
+_TITLE = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06"})
+
+
 def _yaml_string(text):
     """A double-quoted YAML string (the front matter's title)."""
-    text = _CONTROL.sub(" ", text.replace("\n", " "))
+    text = _CONTROL.sub(" ", text.replace("\n", " ")).translate(_TITLE)
     return json.dumps(text, ensure_ascii=False)
 
 

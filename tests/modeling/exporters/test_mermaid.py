@@ -289,6 +289,13 @@ def test_the_vendored_mermaid_is_the_recorded_build():
     assert "MIT" in (VENDOR / "LICENSE").read_text()
 
 
+def test_the_app_serves_the_vendored_mermaid(client):
+    """The board page's export preview loads it from the app, not a CDN."""
+    response = client.get("/static/vendor/mermaid/mermaid.min.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+
+
 # -- the real Mermaid in Chromium ---------------------------------------------------
 
 
@@ -391,6 +398,8 @@ def test_mermaid_shows_awkward_text_as_written(render):
     assert shown == sorted(t.replace("\n", "") for t in AWKWARD_TEXTS)
     assert "<script>" not in result["svg"]
     assert result["clusters"] == ['Sales "EU" <b>']
+    title = re.search(r"<text[^>]*[tT]itle[^>]*>([^<]*)</text>", result["svg"])[1]
+    assert title.startswith('Awkward \uff1c\uff06\uff1e "board"')
 
 
 def test_mermaid_rejects_a_broken_diagram(render, sample):
