@@ -34,7 +34,7 @@ class _MemoryWorkshop(Workshop):
         self._ids = itertools.count(1)
 
     def run(self, name, data=None, by="owner"):
-        if name == "sticky.create":
+        if name in ("sticky.create", "link.create"):
             # Fixed ids, so that every call gives the same board.
             data = {"id": str(uuid.UUID(int=next(self._ids))), **data}
         ctx = Context(
@@ -75,9 +75,9 @@ def chinese_board(seed=0):
     """下单 -> 订单已创建 -> 支付 -> 订单已支付 -> (会员) 增加积分 -> 积分已增加.
 
     The seed's own example: an order paid, and the member system adds points.
-    `订单已支付` leaves its context as a notification; `商品已发货` and
-    `商品 已发货` collide (the second becomes `商品已发货2`); a third context
-    (物流) receives `订单已支付` by state transfer.
+    `订单已支付` leaves its context as a notification, for two contexts (会员
+    and 物流); `商品已发货` and `商品 已发货` collide (the second becomes
+    `商品已发货2`).
     """
     b = BoardBuilder("bound", seed)
     s = {}
