@@ -5,7 +5,11 @@ facilitators freeze, anyone else gets 404. Errors have the board API's shape
 (`storming.api_errors` turns a `CommandError` into it).
 """
 
+import json
+
 from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -20,8 +24,11 @@ from storming.serializers import ErrorSerializer
 
 from . import services
 from .checks import PHASES
+from .exporters import FORMATS, SINGLE_FILE
+from .exporters.writer import MANIFEST, zip_bytes
 from .serializers import (
     DiffSerializer,
+    ExportPreviewSerializer,
     FreezeSerializer,
     LiveModelSerializer,
     ModelVersionDetailSerializer,
@@ -180,3 +187,138 @@ class VersionDiff(BoardModelView):
         numbers = _number(request, "from"), _number(request, "to")
         old, new = (self.version(board, number) for number in numbers)
         return Response(services.compare(old, new))
+
+
+# -- exports ----------------------------------------------------------------------
+
+CONTENT_TYPES = {".svg": "image/svg+xml; charset=utf-8", ".json": "application/json"}
+FORMAT_PARAMETERS = [
+    OpenApiParameter(
+        "format",
+        str,
+        enum=list(FORMATS),
+        description="json (default): the whole board (or a version's model);"
+        " python: a runnable package; asyncapi, mermaid, markdown: documents;"
+        " svg: a picture of the board",
+    ),
+    OpenApiParameter(
+        "package",
+        str,
+        description="python: the package's name (default: from the board's name)",
+    ),
+]
+DOWNLOAD = {
+    (200, "application/zip"): OpenApiResponse(
+        OpenApiTypes.BINARY, "python, asyncapi, mermaid, markdown: a zip"
+    ),
+    (200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR, "svg: the picture"),
+    (200, "application/json"): OpenApiResponse(
+        OpenApiTypes.OBJECT, "json: the board's document (or the version's model)"
+    ),
+    **ERRORS,
+}
+
+
+def _export_query(request):
+    format = request.query_params.get("format") or "json"
+    services.check_format(format)
+    return format, request.query_params.get("package") or None
+
+
+def export_download(board, format, version=None, package=None):
+    """The export as a download: one file as it is, or a zip of the files
+    (a package unpacks into its project folder). Also used by the admin."""
+    files = services.export(board, format, version=version, package=package)
+    stem = slugify(board.name) or "board"
+    if version is not None:
+        stem += f"-v{version.number}"
+    if format in SINGLE_FILE:
+        ((name, content),) = files.items()
+        suffix = name[name.rfind(".") :]
+        response = HttpResponse(content, content_type=CONTENT_TYPES[suffix])
+    else:
+        # A package unpacks into its project folder, other formats into a
+        # folder named after the board.
+        root = files_package(files) if format == "python" else f"{stem}-{format}"
+        name = f"{root}.zip"
+        response = HttpResponse(zip_bytes(files, root), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def files_package(files):
+    """The package a Python export makes (its project folder's name)."""
+    return json.loads(files[MANIFEST])["package"]
+
+
+def export_preview(board, format, version=None, package=None):
+    """The files of an export as JSON, for the board page's preview."""
+    files = services.export(board, format, version=version, package=package)
+    listed = []
+    for path in sorted(files):
+        content = files[path]
+        text = content if isinstance(content, str) else None
+        listed.append(
+            {
+                "path": path,
+                "size": len(content.encode() if text is not None else content),
+                "user_owned": path in files.user_owned,
+                "text": text,
+            }
+        )
+    return {
+        "format": format,
+        "version": version.number if version is not None else None,
+        "notes": list(files.notes),
+        "files": listed,
+    }
+
+
+class Export(BoardModelView):
+    @extend_schema(
+        operation_id="boards_export",
+        parameters=FORMAT_PARAMETERS,
+        responses=DOWNLOAD,
+        description="The board exported, as a download. Any member may export.",
+    )
+    def get(self, request, board_id):
+        board, _ = self.board(board_id)
+        format, package = _export_query(request)
+        return export_download(board, format, package=package)
+
+
+class VersionExport(BoardModelView):
+    @extend_schema(
+        operation_id="boards_versions_export",
+        parameters=FORMAT_PARAMETERS,
+        responses=DOWNLOAD,
+        description="A frozen model version exported, as a download.",
+    )
+    def get(self, request, board_id, number):
+        board, _ = self.board(board_id)
+        version = self.version(board, number)
+        format, package = _export_query(request)
+        return export_download(board, format, version, package)
+
+
+class ExportPreview(BoardModelView):
+    @extend_schema(
+        operation_id="boards_export_preview",
+        parameters=[
+            *FORMAT_PARAMETERS,
+            OpenApiParameter(
+                "version", int, description="A frozen version instead of the board"
+            ),
+        ],
+        responses={200: ExportPreviewSerializer, **ERRORS},
+        description="The files an export would make, with their text: what the"
+        " board page's export dialog shows before the download.",
+    )
+    def get(self, request, board_id):
+        board, _ = self.board(board_id)
+        format, package = _export_query(request)
+        version = None
+        if request.query_params.get("version"):
+            version = self.version(board, _number(request, "version"))
+        return Response(export_preview(board, format, version, package))

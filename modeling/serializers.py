@@ -114,3 +114,19 @@ class DiffSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["from"] = serializers.IntegerField()
         return fields
+
+
+class ExportedFileSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    size = serializers.IntegerField(help_text="Bytes")
+    user_owned = serializers.BooleanField(
+        help_text="A file for the user to edit: a re-export never replaces it"
+    )
+    text = serializers.CharField(allow_null=True, help_text="None for binary files")
+
+
+class ExportPreviewSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True)
+    notes = serializers.ListField(child=serializers.CharField())
+    files = ExportedFileSerializer(many=True)

@@ -14,15 +14,17 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from storming import access
+from storming import access, transfer
 from storming import services as board_services
 from storming.errors import CommandError, forbidden, invalid
 from storming.models import Board, Member
 
 from . import diff as diffs
-from .checks import PHASES, run_checks, summary
+from .checks import PHASES, Finding, run_checks, summary
 from .derive import derive
-from .model import SCHEMA_VERSION, Model, content_hash
+from .exporters import FORMATS
+from .exporters.base import Files, Source
+from .model import SCHEMA_VERSION, Model, content_hash, model_from_dict
 from .models import ModelVersion
 
 log = logging.getLogger(__name__)
@@ -191,3 +193,77 @@ def compare(old: ModelVersion, new: ModelVersion) -> dict:
         "diff": data,
         "text": diffs.render(data),
     }
+
+
+# -- exporting -----------------------------------------------------------------------
+
+
+def check_format(format):
+    if format not in FORMATS:
+        raise invalid(f"format must be one of: {', '.join(FORMATS)}")
+    return format
+
+
+def export_source(board: Board, version: ModelVersion | None = None) -> Source:
+    """What an export is made of: the board as it is now, or a frozen
+    version (its model, the checks it was frozen with, the board at its seq)."""
+    if version is None:
+        state = board_services.board_state(board)
+        model = model_of(board, state)
+        findings = tuple(run_checks(model))
+        seq, snapshot, number = state["seq"], state["state"], None
+    else:
+        model = model_from_dict(version.content)
+        findings = tuple(
+            Finding(f["check"], f["severity"], f["message"], tuple(f["stickies"]))
+            for f in version.findings
+        )
+        seq, number = version.seq, version.number
+        snapshot = board_services.state_at(board, version.seq)
+    return Source(
+        model=model,
+        findings=findings,
+        board_id=str(board.pk),
+        board_name=board.name,
+        seq=seq,
+        version=number,
+        snapshot=snapshot,
+    )
+
+
+def export(
+    board: Board,
+    format,
+    *,
+    version: ModelVersion | None = None,
+    package=None,
+    previous=None,
+) -> Files:
+    """The files of an export in `format` (see `modeling.exporters.FORMATS`).
+
+    `package` names the Python package; `previous` is the manifest of an
+    earlier export into the same folder (names and versions are kept)."""
+    check_format(format)
+    if format == "json":
+        return Files({_json_name(board, version): _json_text(board, version)})
+    source = export_source(board, version)
+    exporter = FORMATS[format]
+    if format == "python":
+        try:
+            return exporter(source, package=package, previous=previous)
+        except ValueError as error:
+            raise invalid(str(error)) from None
+    return exporter(source)
+
+
+def _json_name(board, version):
+    if version is not None:
+        return version_file(version)[0]
+    return f"{slugify(board.name, allow_unicode=True) or board.pk}.json"
+
+
+def _json_text(board, version):
+    if version is not None:
+        return version_file(version)[1]
+    document = transfer.export_board(board)
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -8,10 +8,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import parsers, renderers, status, viewsets
+from rest_framework import parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, ParseError
 from rest_framework.response import Response
@@ -216,20 +214,8 @@ class BoardViewSet(viewsets.ViewSet):
 
     # -- export and import ---------------------------------------------------------
 
-    @extend_schema(
-        responses={200: BoardDocumentSerializer, **ERRORS},
-        description="The whole board as a JSON document (an attachment), which "
-        "`POST /api/boards/import/` and `manage.py import_board` read back.",
-    )
-    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer])
-    def export(self, request, pk=None):
-        board, _ = self._board(pk)
-        document = transfer.export_board(board)
-        filename = f"{slugify(board.name, allow_unicode=True) or board.pk}.json"
-        return Response(
-            document,
-            headers={"Content-Disposition": content_disposition_header(True, filename)},
-        )
+    # `GET /api/boards/<id>/export/` is served by `modeling.api.Export`: one
+    # address for the board's JSON document and the model's code and files.
 
     @extend_schema(
         request=BoardDocumentSerializer,

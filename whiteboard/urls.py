@@ -12,6 +12,12 @@ router.register("boards", BoardViewSet, basename="board")
 # The model's routes: explicit paths before the router's, so that they resolve.
 model_urls = [
     path("model/", model_api.LiveModel.as_view(), name="board-model"),
+    path("export/", model_api.Export.as_view(), name="board-export"),
+    path(
+        "export/preview/",
+        model_api.ExportPreview.as_view(),
+        name="board-export-preview",
+    ),
     path("versions/", model_api.VersionList.as_view(), name="board-versions"),
     path("versions/diff/", model_api.VersionDiff.as_view(), name="board-version-diff"),
     path(
@@ -23,6 +29,11 @@ model_urls = [
         "versions/<int:number>/json/",
         model_api.VersionJSON.as_view(),
         name="board-version-json",
+    ),
+    path(
+        "versions/<int:number>/export/",
+        model_api.VersionExport.as_view(),
+        name="board-version-export",
     ),
 ]
 

@@ -17,12 +17,14 @@ class Files(dict):
     """Relative path (with `/`) -> `str` (UTF-8 text) or `bytes`.
 
     `user_owned` names the files a user is meant to edit: a writer creates
-    them once and never replaces them (the generation gap).
+    them once and never replaces them (the generation gap). `notes` are what
+    the person exporting should hear (errors the model was exported with).
     """
 
-    def __init__(self, *args, user_owned=(), **kwargs):
+    def __init__(self, *args, user_owned=(), notes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.user_owned = frozenset(user_owned)
+        self.notes = tuple(notes)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ templates. This module fills them in.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
@@ -29,10 +28,10 @@ from ..outline import outline
 from . import package_plan
 from .base import Files, Source
 from .package_plan import Aggregate, Command, Event, FieldSpec, Plan, Policy, ReadModel
+from .writer import MANIFEST, digest
 
 TEMPLATES = Path(__file__).parent / "templates" / "python"
 EVENTSTORE = Path(__file__).parent.parent / "eventstore"
-MANIFEST = ".export-manifest.json"
 MANIFEST_FORMAT = 1
 USER_MODULES = (
     "events",
@@ -1507,11 +1506,6 @@ def _outline(model):
     )
 
 
-def _hash(content):
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    return hashlib.sha256(data).hexdigest()
-
-
 def export(
     source: Source, package: str | None = None, previous: dict | None = None
 ) -> Files:
@@ -1542,7 +1536,15 @@ def export(
         ),
         user=True,
     )
-    files = Files(sorted(built.files.items()), user_owned=built.user)
+    notes = (
+        [
+            f"The model has {len(source.errors)} error(s), listed in README.md: "
+            + "; ".join(f.message for f in source.errors)
+        ]
+        if source.errors
+        else []
+    )
+    files = Files(sorted(built.files.items()), user_owned=built.user, notes=notes)
     manifest = {
         "format": MANIFEST_FORMAT,
         "package": name,
@@ -1550,7 +1552,7 @@ def export(
         "seq": source.seq,
         "version": source.version,
         "files": {
-            path: _hash(content)
+            path: digest(content)
             for path, content in files.items()
             if path not in files.user_owned
         },

@@ -657,14 +657,12 @@ def test_export_board_finds_a_board_by_its_name_and_makes_the_folder(
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--format", "python"], "format python comes with the exporters"),
-        (["--format", "mermaid"], "format mermaid comes with the exporters"),
         (["--format", "pdf"], "unknown format 'pdf'; one of: python, asyncapi"),
+        (["--format", "json", "--package", "shop"], "--package is for --format"),
+        (["--format", "json", "--version", "3"], "has no model version 3"),
     ],
 )
-def test_export_board_refuses_formats_it_cannot_write_yet(
-    board, tmp_path, arguments, message
-):
+def test_export_board_refuses_what_it_cannot_write(board, tmp_path, arguments, message):
     with pytest.raises(ManagementError, match=message):
         command("export_board", str(board.pk), *arguments, "--out", tmp_path)
 
