@@ -7,7 +7,10 @@
 No Django here: the package is copied verbatim into exported domain code.
 """
 
+from __future__ import annotations
+
 import os
+from typing import Any
 
 from .base import (
     ANY,
@@ -17,6 +20,8 @@ from .base import (
     ConcurrencyError,
     EventStore,
     EventStoreError,
+    ExpectedVersion,
+    Handler,
     IdempotencyConflict,
     NewEvent,
     RecordedEvent,
@@ -24,17 +29,20 @@ from .base import (
     StreamDeleted,
     Transaction,
 )
-from .codec import JSONCodec
-from .upcasting import Upcasters
+from .codec import Codec, JSONCodec
+from .upcasting import Upcaster, Upcasters
 
 __all__ = [
     "ANY",
     "NO_STREAM",
     "STREAM_EXISTS",
     "AppendResult",
+    "Codec",
     "ConcurrencyError",
     "EventStore",
     "EventStoreError",
+    "ExpectedVersion",
+    "Handler",
     "IdempotencyConflict",
     "JSONCodec",
     "NewEvent",
@@ -42,6 +50,7 @@ __all__ = [
     "Snapshot",
     "StreamDeleted",
     "Transaction",
+    "Upcaster",
     "Upcasters",
     "open_store",
 ]
@@ -60,7 +69,7 @@ def sqlite_path(url: str) -> str:
     return rest[1:]
 
 
-def open_store(url: str | None = None, **options) -> EventStore:
+def open_store(url: str | None = None, **options: Any) -> EventStore:
     """The store a URL names; without one, $EVENTSTORE_URL, else a local
     `eventstore.db`. Options (codec=, upcasters=) go to the backend."""
     if url is None:

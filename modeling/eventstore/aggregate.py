@@ -11,20 +11,25 @@ an expected version (the optimistic concurrency check), and snapshots every
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from types import FunctionType
+from typing import Any, Generic, TypeVar
 
-from .base import NO_STREAM, EventStore, NewEvent
+from .base import NO_STREAM, AppendResult, EventStore, NewEvent
 
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 
+# A `when_` handler as cached: a plain function, or the name to look up.
+_When = Callable[..., object] | str
 
-def handler_name(event_type):
+
+def handler_name(event_type: str) -> str:
     """`OrderPlaced` -> `when_order_placed`."""
     return "when_" + _SNAKE.sub("_", event_type).lower()
 
 
-def _handler(cls, event_type):
+def _handler(cls: type[Aggregate], event_type: str) -> _When:
     """The `when_` handler of an event type, found once and cached on the
     class: a plain function (called as `fn(aggregate, **data)`), or else the
     handler's name, looked up on the instance (staticmethods, callables set
@@ -34,7 +39,7 @@ def _handler(cls, event_type):
         cache = {}
         type.__setattr__(cls, "_when_handlers", cache)
     name = handler_name(event_type)
-    handler = name
+    handler: _When = name
     for klass in cls.__mro__:
         if name in vars(klass):
             if type(vars(klass)[name]) is FunctionType:
@@ -53,21 +58,21 @@ class Aggregate:
 
     snapshot_version = 1
 
-    def __init__(self, aggregate_id):
+    def __init__(self, aggregate_id: object) -> None:
         self.id = str(aggregate_id)
         self.version = 0
         self._pending: list[NewEvent] = []
 
     @classmethod
-    def stream_name(cls, aggregate_id):
+    def stream_name(cls, aggregate_id: object) -> str:
         return f"{cls.__name__}-{aggregate_id}"
 
-    def record(self, event_type, **data):
+    def record(self, event_type: str, **data: Any) -> None:
         """Record a new event: apply it now, append it on save."""
         self.apply(event_type, data)
         self._pending.append(NewEvent(event_type, data))
 
-    def apply(self, event_type, data):
+    def apply(self, event_type: str, data: dict[str, Any]) -> None:
         cls = type(self)
         try:
             handler = cls.__dict__["_when_handlers"][event_type]
@@ -81,10 +86,10 @@ class Aggregate:
             handler(self, **data)
         self.version += 1
 
-    def pending(self):
+    def pending(self) -> list[NewEvent]:
         return list(self._pending)
 
-    def snapshot_state(self) -> dict:
+    def snapshot_state(self) -> dict[str, Any]:
         """The state to snapshot; by default the public attributes."""
         return {
             k: v
@@ -92,17 +97,24 @@ class Aggregate:
             if not k.startswith("_") and k not in ("id", "version")
         }
 
-    def restore(self, state: dict):
+    def restore(self, state: dict[str, Any]) -> None:
         vars(self).update(state)
 
 
-class Repository:
-    def __init__(self, store: EventStore, aggregate_class, *, snapshot_every=100):
+A = TypeVar("A", bound=Aggregate)
+
+
+class Repository(Generic[A]):
+    """Loads and saves aggregates of one class: `Repository(store, Order)`."""
+
+    def __init__(
+        self, store: EventStore, aggregate_class: type[A], *, snapshot_every: int = 100
+    ) -> None:
         self.store = store
         self.aggregate_class = aggregate_class
         self.snapshot_every = snapshot_every
 
-    def load(self, aggregate_id, *, at_version=None):
+    def load(self, aggregate_id: object, *, at_version: int | None = None) -> A | None:
         """The aggregate from its stream; None if it has no events. With
         `at_version`, the aggregate as it was at that stream version."""
         cls = self.aggregate_class
@@ -130,7 +142,9 @@ class Repository:
             return None
         return aggregate
 
-    def _replay(self, aggregate, stream, from_version, until):
+    def _replay(
+        self, aggregate: A, stream: str, from_version: int, until: int | None
+    ) -> None:
         # (type, data) pairs, upcast, with no RecordedEvent per event.
         pairs = self.store.read_stream_data(stream, from_version, until)
         cls = type(aggregate)
@@ -157,7 +171,9 @@ class Repository:
                 handler(aggregate, **data)
             aggregate.version += 1
 
-    def save(self, aggregate, *, outbox=()):
+    def save(self, aggregate: A, *, outbox: Iterable[str] = ()) -> AppendResult | None:
+        """Append what the aggregate recorded since it was loaded (None if
+        nothing), expecting the version it was loaded at."""
         pending = aggregate._pending
         if not pending:
             return None

@@ -28,13 +28,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Self
+
+if TYPE_CHECKING:
+    from .codec import Codec
+    from .upcasting import Upcasters
 
 
 class _Expected:
-    def __init__(self, name):
+    def __init__(self, name: str) -> None:
         self.name = name
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return self.name
 
 
@@ -51,7 +56,10 @@ class EventStoreError(Exception):
 class ConcurrencyError(EventStoreError):
     """The stream was not at the version the writer expected."""
 
-    def __init__(self, stream, expected, actual):
+    expected: ExpectedVersion | None
+    actual: int | None
+
+    def __init__(self, stream: str, expected: ExpectedVersion, actual: int) -> None:
         super().__init__(
             f"stream {stream!r}: expected version {expected!r}, but it is at {actual}"
         )
@@ -61,7 +69,7 @@ class ConcurrencyError(EventStoreError):
 class IdempotencyConflict(ConcurrencyError):
     """Some, not all, of the appended event ids were already recorded."""
 
-    def __init__(self, stream, ids):
+    def __init__(self, stream: str, ids: list[uuid.UUID]) -> None:
         EventStoreError.__init__(
             self,
             f"stream {stream!r}: {len(ids)} of these event ids are already recorded, "
@@ -108,9 +116,9 @@ class NewEvent:
     """An event to append."""
 
     type: str
-    data: dict
+    data: dict[str, Any]
     id: uuid.UUID = field(default_factory=time_ordered_uuid)
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
     schema_version: int = 1
 
 
@@ -163,11 +171,11 @@ class RecordedEvent:
         version: int,
         position: int,
         type: str,
-        data: dict,
-        metadata: dict,
+        data: dict[str, Any],
+        metadata: dict[str, Any],
         schema_version: int,
-        recorded_at: datetime | int | None,
-    ):
+        recorded_at: datetime | int,
+    ) -> None:
         self._id = id
         self._stream = stream
         self._version = version
@@ -178,55 +186,80 @@ class RecordedEvent:
         self._schema_version = schema_version
         self._recorded_at = recorded_at
 
-    # Read-only: a property without a setter refuses assignment, and a
-    # C-level getter keeps access nearly as cheap as a plain attribute.
-    stream = property(attrgetter("_stream"))
-    version = property(attrgetter("_version"))
-    position = property(attrgetter("_position"))
-    type = property(attrgetter("_type"))
-    data = property(attrgetter("_data"))
-    metadata = property(attrgetter("_metadata"))
-    schema_version = property(attrgetter("_schema_version"))
+    if TYPE_CHECKING:
+        # What the getters below give (mypy does not see through attrgetter).
+        @property
+        def stream(self) -> str: ...
+        @property
+        def version(self) -> int: ...
+        @property
+        def position(self) -> int: ...
+        @property
+        def type(self) -> str: ...
+        @property
+        def data(self) -> dict[str, Any]: ...
+        @property
+        def metadata(self) -> dict[str, Any]: ...
+        @property
+        def schema_version(self) -> int: ...
+    else:
+        # Read-only: a property without a setter refuses assignment, and a
+        # C-level getter keeps access nearly as cheap as a plain attribute.
+        stream = property(attrgetter("_stream"))
+        version = property(attrgetter("_version"))
+        position = property(attrgetter("_position"))
+        type = property(attrgetter("_type"))
+        data = property(attrgetter("_data"))
+        metadata = property(attrgetter("_metadata"))
+        schema_version = property(attrgetter("_schema_version"))
+
+    # Below, a value that is not exactly bytes (int) was passed as the UUID
+    # (datetime) itself; mypy cannot narrow the branch that returns it as is.
 
     @property
     def id(self) -> uuid.UUID:
         value = self._id
         if value.__class__ is bytes:
             value = self._id = uuid_from_bytes(value)
-        return value
+        return value  # type: ignore[return-value]
 
     @property
     def recorded_at(self) -> datetime:
         value = self._recorded_at
         if value.__class__ is int:
             value = self._recorded_at = micros_to_datetime(value)
-        return value
+        return value  # type: ignore[return-value]
 
-    def replace(self, **changes) -> RecordedEvent:
+    def replace(self, **changes: Any) -> RecordedEvent:
         """A copy with some fields changed (what dataclasses.replace did)."""
         values = {name: getattr(self, name) for name in _FIELDS}
         values.update(changes)
         return RecordedEvent(**values)
 
-    def _values(self):
+    def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in _FIELDS)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if other.__class__ is not RecordedEvent:
             return NotImplemented
         return self._values() == other._values()
 
-    __hash__ = None  # like the dataclass: its data is a dict
+    # Like the dataclass: its data is a dict. (mypy wants object's signature.)
+    __hash__ = None  # type: ignore[assignment]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS)
         return f"RecordedEvent({fields})"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., RecordedEvent], tuple[Any, ...]]:
         return RecordedEvent, self._values()
 
 
-def recorded_events(rows, datas: list, metas: list) -> list[RecordedEvent]:
+def recorded_events(
+    rows: Sequence[Sequence[Any]],
+    datas: list[dict[str, Any]],
+    metas: list[dict[str, Any]],
+) -> list[RecordedEvent]:
     """RecordedEvents of rows (position, stream, version, id, type, data,
     metadata, schema_version, recorded_at), given every row's decoded data and
     the decoded metadata of the rows that have some (in order)."""
@@ -255,7 +288,7 @@ class AppendResult:
 class Snapshot:
     stream: str
     version: int  # the stream version the state includes
-    state: dict
+    state: dict[str, Any]
     schema_version: int
     recorded_at: datetime
 
@@ -264,7 +297,7 @@ class Snapshot:
 
 
 @contextlib.contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection inside: reads make many small objects
     that all survive, and the collector would rescan them again and again
     (it more than doubles the cost of a large read) for cycles there are not."""
@@ -277,7 +310,12 @@ def gc_paused():
             gc.enable()
 
 
-def repeat_or_conflict(stream, wanted: int, found, id_of=lambda value: value):
+def repeat_or_conflict(
+    stream: str,
+    wanted: int,
+    found: Sequence[Sequence[Any]],
+    id_of: Callable[[Any], uuid.UUID] = lambda value: value,
+) -> AppendResult:
     """Decide an append some of whose event ids are recorded already.
 
     `found` holds (stream, version, position, id) of those ids; `wanted` is
@@ -296,7 +334,11 @@ def repeat_or_conflict(stream, wanted: int, found, id_of=lambda value: value):
     raise IdempotencyConflict(stream, [id_of(row[3]) for row in found])
 
 
-def outbox_messages(rows, keys, events_of):
+def outbox_messages(
+    rows: Sequence[Sequence[Any]],
+    keys: Sequence[str],
+    events_of: Callable[[list[Sequence[Any]]], list[RecordedEvent]],
+) -> list[dict[str, Any]]:
     """Outbox rows (`keys` columns, position third, then an event's columns)
     as message dicts; `events_of` turns event rows into RecordedEvents."""
     width = len(keys)
@@ -316,7 +358,7 @@ class Transaction(abc.ABC):
         self,
         stream: str,
         events: Sequence[NewEvent],
-        expected_version=ANY,
+        expected_version: ExpectedVersion = ANY,
         *,
         outbox: Iterable[str] = (),
     ) -> AppendResult:
@@ -326,8 +368,9 @@ class Transaction(abc.ABC):
         the next event's handler reads what this one appended."""
 
     @abc.abstractmethod
-    def execute(self, sql: str, params: Sequence = ()) -> None:
-        """Run SQL of the subscriber's own (its read model tables)."""
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run SQL of the subscriber's own (its read model tables); returns
+        the rows it selects (none for a statement that returns none)."""
 
 
 Handler = Callable[[RecordedEvent, Transaction], None]
@@ -335,6 +378,16 @@ Handler = Callable[[RecordedEvent, Transaction], None]
 
 class EventStore(abc.ABC):
     """Methods every backend implements. Stream names are strings."""
+
+    if TYPE_CHECKING:
+        # What both backends have besides the methods below.
+        codec: Codec
+        upcasters: Upcasters
+
+        def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+            """Read with SQL of your own (read models written through
+            tx.execute), in the backend's own SQL."""
+            ...
 
     # -- writing -----
 
@@ -366,7 +419,7 @@ class EventStore(abc.ABC):
 
     def read_stream_data(
         self, stream: str, from_version: int = 1, until_version: int | None = None
-    ) -> list[tuple[str, dict]]:
+    ) -> list[tuple[str, dict[str, Any]]]:
         """(type, data) of a stream's events from `from_version` to
         `until_version` (both inclusive), upcast: what loading an aggregate
         needs. Backends override it with a leaner read."""
@@ -394,7 +447,9 @@ class EventStore(abc.ABC):
         """One page of the global log after position `after`, in order; the
         `until_*` bounds read the log "as of" a position or a time."""
 
-    def iter_all(self, after: int = 0, *, page: int = 1000, **filters):
+    def iter_all(
+        self, after: int = 0, *, page: int = 1000, **filters: Any
+    ) -> Iterator[RecordedEvent]:
         """Every event after `after`, page by page."""
         while True:
             batch = self.read_all(after, limit=page, **filters)
@@ -411,7 +466,7 @@ class EventStore(abc.ABC):
 
     @abc.abstractmethod
     def save_snapshot(
-        self, stream: str, version: int, state: dict, schema_version: int = 1
+        self, stream: str, version: int, state: dict[str, Any], schema_version: int = 1
     ) -> None: ...
 
     @abc.abstractmethod
@@ -462,7 +517,7 @@ class EventStore(abc.ABC):
         """Take (or renew) the single relay lease; False if another relay has it."""
 
     @abc.abstractmethod
-    def outbox_pending(self, limit: int = 100) -> list[dict]:
+    def outbox_pending(self, limit: int = 100) -> list[dict[str, Any]]:
         """Messages due for publishing: {id, destination, event, attempts}."""
 
     @abc.abstractmethod
@@ -477,20 +532,22 @@ class EventStore(abc.ABC):
     def outbox_dead(self, message_id: int, error: str) -> None: ...
 
     @abc.abstractmethod
-    def dead_letters(self) -> list[dict]: ...
+    def dead_letters(self) -> list[dict[str, Any]]: ...
 
     # -- housekeeping -----
 
     @abc.abstractmethod
     def close(self) -> None: ...
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def stream_events(store: EventStore, stream: str, after_version: int = 0) -> Iterator:
+def stream_events(
+    store: EventStore, stream: str, after_version: int = 0
+) -> Iterator[RecordedEvent]:
     """A stream's events after a version, lazily (used by aggregate loading)."""
     return iter(store.read_stream(stream, after_version + 1))

@@ -42,8 +42,10 @@ import contextlib
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -55,6 +57,8 @@ from .base import (
     AppendResult,
     ConcurrencyError,
     EventStore,
+    ExpectedVersion,
+    Handler,
     NewEvent,
     RecordedEvent,
     Snapshot,
@@ -65,7 +69,7 @@ from .base import (
     recorded_events,
     repeat_or_conflict,
 )
-from .codec import JSONCodec
+from .codec import Codec, JSONCodec
 from .upcasting import Upcasters
 
 # hidden_streams.state
@@ -287,24 +291,31 @@ class _PostgresTransaction(Transaction):
     """The handler's view of process()'s transaction: its first write opens
     a savepoint, so a handler that raises undoes its own writes only."""
 
-    def __init__(self, store, conn):
+    def __init__(self, store: PostgresEventStore, conn: psycopg.Connection) -> None:
         self._store, self._conn = store, conn
         self.savepoint = False
         self.appended = False
 
-    def _enter(self):
+    def _enter(self) -> None:
         if not self.savepoint:
             self._conn.execute("SAVEPOINT handler")
             self.savepoint = True
 
-    def append(self, stream, events, expected_version=ANY, *, outbox=()):
+    def append(
+        self,
+        stream: str,
+        events: Sequence[NewEvent],
+        expected_version: ExpectedVersion = ANY,
+        *,
+        outbox: Iterable[str] = (),
+    ) -> AppendResult:
         self._enter()
         self.appended = True  # the commit needs a barrier, even after an error
         return self._store._append_on(
             self._conn, stream, events, expected_version, list(outbox)
         )
 
-    def execute(self, sql, params=()):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run the subscriber's SQL (psycopg `%s` parameters); returns its rows."""
         self._enter()
         cursor = self._conn.execute(sql, params or None)
@@ -321,11 +332,11 @@ class PostgresEventStore(EventStore):
         self,
         dsn: str,
         *,
-        codec=None,
+        codec: Codec | None = None,
         upcasters: Upcasters | None = None,
         pool_size: int = 10,
         schema: str = "eventstore",
-    ):
+    ) -> None:
         if not _IDENTIFIER.match(schema):
             raise ValueError(f"not a plain lower-case schema name: {schema!r}")
         self.dsn = dsn
@@ -335,7 +346,9 @@ class PostgresEventStore(EventStore):
         self._encode, self._decode = codec.encode, codec.decode
         # The default codec's bytes are UTF-8 JSON: many values are joined and
         # decoded in one call (same package, so the private parts).
-        self._json_text = codec._decode if type(codec) is JSONCodec else None
+        self._json_text: Callable[[str], list[dict[str, Any]]] | None = (
+            codec._decode if type(codec) is JSONCodec else None
+        )
         self.upcasters = upcasters if upcasters is not None else Upcasters()
         self.pool_size = pool_size
         self._channel = f"eventstore_{schema}"
@@ -353,7 +366,7 @@ class PostgresEventStore(EventStore):
     # -- SQL, formatted once per schema -----
 
     @staticmethod
-    def _statements(s):
+    def _statements(s: str) -> dict[str, str]:
         hidden = (
             f"e.stream NOT IN (SELECT name FROM {s}.hidden_streams WHERE state = 1)"
         )
@@ -431,18 +444,18 @@ class PostgresEventStore(EventStore):
         sql["stream_data_versioned"] = template.format(schemas=", schema_version")
         return sql
 
-    def _create_schema(self):
-        names = dict(
-            s=self.schema,
-            lock_seed=self._lock_seed,
-            channel=_literal(self._channel),
-            tombstoned=_TOMBSTONED,
-            archived=_ARCHIVED,
-            deleted=_DELETED,
-            seen_code=_SEEN,
-            mismatch=_MISMATCH,
-            appended=_APPENDED,
-        )
+    def _create_schema(self) -> None:
+        names = {
+            "s": self.schema,
+            "lock_seed": self._lock_seed,
+            "channel": _literal(self._channel),
+            "tombstoned": _TOMBSTONED,
+            "archived": _ARCHIVED,
+            "deleted": _DELETED,
+            "seen_code": _SEEN,
+            "mismatch": _MISMATCH,
+            "appended": _APPENDED,
+        }
         ddl = _SCHEMA.format(guards=_GUARDS.strip("\n").format(**names), **names)
         with self._connection() as conn, conn.transaction():
             # Concurrent CREATE ... IF NOT EXISTS can still collide: take turns.
@@ -461,7 +474,7 @@ class PostgresEventStore(EventStore):
         return conn
 
     @contextlib.contextmanager
-    def _connection(self):
+    def _connection(self) -> Iterator[psycopg.Connection]:
         """A pooled connection; broken or mid-transaction ones are dropped."""
         if self._closed:
             raise psycopg.InterfaceError("the event store is closed")
@@ -484,11 +497,15 @@ class PostgresEventStore(EventStore):
                 if not keep:
                     conn.close()
 
-    def _query(self, sql, params=None, *, binary=True):
+    def _query(
+        self, sql: str, params: Sequence[Any] | None = None, *, binary: bool = True
+    ) -> list[tuple[Any, ...]]:
         with self._connection() as conn:
-            return conn.cursor(binary=binary).execute(sql, params).fetchall()
+            rows: list[tuple[Any, ...]]
+            rows = conn.cursor(binary=binary).execute(sql, params).fetchall()
+            return rows
 
-    def query(self, sql: str, params: Sequence = ()) -> list[tuple]:
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Read with SQL of your own (read models written through tx.execute)."""
         return self._query(sql, params or None, binary=False)
 
@@ -509,24 +526,33 @@ class PostgresEventStore(EventStore):
         self,
         stream: str,
         events: Sequence[NewEvent],
-        expected_version=ANY,
+        expected_version: ExpectedVersion = ANY,
         *,
         outbox: Iterable[str] = (),
     ) -> AppendResult:
-        outbox = list(outbox)
+        destinations = list(outbox)
         with self._connection() as conn:
             try:
                 return self._append_on(
-                    conn, stream, events, expected_version, outbox, durably=True
+                    conn, stream, events, expected_version, destinations, durably=True
                 )
             except pg_errors.UniqueViolation:
                 # The same id raced in from another stream; a second attempt
                 # sees it and says whether this is a repeat or a conflict.
                 return self._append_on(
-                    conn, stream, events, expected_version, outbox, durably=True
+                    conn, stream, events, expected_version, destinations, durably=True
                 )
 
-    def _append_on(self, conn, stream, events, expected, outbox, *, durably=False):
+    def _append_on(
+        self,
+        conn: psycopg.Connection,
+        stream: str,
+        events: Sequence[NewEvent],
+        expected: ExpectedVersion,
+        outbox: list[str],
+        *,
+        durably: bool = False,
+    ) -> AppendResult:
         """Append on `conn`: `durably` in a transaction of its own that waits
         for the flush, else inside the caller's transaction (whose commit must
         be followed by the barrier)."""
@@ -577,6 +603,7 @@ class PostgresEventStore(EventStore):
                     outbox,
                 ),
             ).fetchone()
+        assert row is not None  # the function and the procedures return one row
         status, version, base, _ = row
         count = len(events)
         if status == _APPENDED:
@@ -589,14 +616,16 @@ class PostgresEventStore(EventStore):
             raise ConcurrencyError(stream, expected, version)
         return self._resolve(conn, stream, ids)
 
-    def _resolve(self, conn, stream, ids):
+    def _resolve(
+        self, conn: psycopg.Connection, stream: str, ids: list[uuid.UUID]
+    ) -> AppendResult:
         """Some ids are recorded: a repeat of the whole append, or a conflict."""
         found = conn.execute(self._sql["seen"], (ids,)).fetchall()
         return repeat_or_conflict(stream, len(ids), found)
 
     # -- reading -----
 
-    def _decode_all(self, values: list) -> list:
+    def _decode_all(self, values: list[Any]) -> list[dict[str, Any]]:
         """Decode many values: JSON is joined into one array and decoded in
         one call (several times faster than a call per value)."""
         if self._json_text is not None and values:
@@ -604,14 +633,14 @@ class PostgresEventStore(EventStore):
         decode = self._decode
         return [decode(value) for value in values]
 
-    def _events(self, rows) -> list[RecordedEvent]:
+    def _events(self, rows: Sequence[Sequence[Any]]) -> list[RecordedEvent]:
         """Rows of _COLUMNS as upcast RecordedEvents. The id comes as bytes
         and becomes a UUID when it is first read."""
         datas = self._decode_all([row[5] for row in rows])
         metas = self._decode_all([row[6] for row in rows if row[6] is not None])
         return self.upcasters.upcast_all(recorded_events(rows, datas, metas))
 
-    def _check_not_deleted(self, conn, stream):
+    def _check_not_deleted(self, conn: psycopg.Connection, stream: str) -> None:
         rows = conn.execute(self._sql["state"], (stream,)).fetchall()
         if rows and rows[0][0] == _TOMBSTONED:
             raise StreamDeleted(f"stream {stream!r} was deleted")
@@ -638,7 +667,7 @@ class PostgresEventStore(EventStore):
 
     def read_stream_data(
         self, stream: str, from_version: int = 1, until_version: int | None = None
-    ) -> list[tuple[str, dict]]:
+    ) -> list[tuple[str, dict[str, Any]]]:
         """The (type, data) of a stream's events from `from_version` up to
         `until_version` (inclusive; None: the end), upcast: what an aggregate
         needs to load, without a RecordedEvent per event."""
@@ -673,6 +702,7 @@ class PostgresEventStore(EventStore):
         return list(zip(types, datas, strict=True))
 
     def stream_version(self, stream: str) -> int:
+        version: int
         version, state = self._query(self._sql["version"], (stream, stream))[0]
         if state == _TOMBSTONED:
             raise StreamDeleted(f"stream {stream!r} was deleted")
@@ -680,16 +710,16 @@ class PostgresEventStore(EventStore):
 
     def _select_all(
         self,
-        conn,
-        after,
-        limit,
-        types=None,
-        stream_prefix=None,
-        until_position=None,
-        until_time=None,
-    ):
+        conn: psycopg.Connection,
+        after: int,
+        limit: int,
+        types: Iterable[str] | None = None,
+        stream_prefix: str | None = None,
+        until_position: int | None = None,
+        until_time: datetime | None = None,
+    ) -> list[RecordedEvent]:
         sql = self._sql["all"]
-        params: list = [after]
+        params: list[Any] = [after]
         if until_position is not None:
             sql += " AND position <= %s"
             params.append(until_position)
@@ -730,12 +760,13 @@ class PostgresEventStore(EventStore):
             )
 
     def head(self) -> int:
-        return self._query(self._sql["head"])[0][0]
+        head: int = self._query(self._sql["head"])[0][0]
+        return head
 
     # -- snapshots -----
 
     def save_snapshot(
-        self, stream: str, version: int, state: dict, schema_version: int = 1
+        self, stream: str, version: int, state: dict[str, Any], schema_version: int = 1
     ) -> None:
         with self._connection() as conn:
             conn.execute(
@@ -771,9 +802,10 @@ class PostgresEventStore(EventStore):
 
     def checkpoint(self, subscriber: str) -> int:
         rows = self._query(self._sql["checkpoint"], (subscriber,))
-        return rows[0][0] if rows else 0
+        position: int = rows[0][0] if rows else 0
+        return position
 
-    def process(self, subscriber: str, handler, *, limit: int = 500) -> int:
+    def process(self, subscriber: str, handler: Handler, *, limit: int = 500) -> int:
         """One transaction for the batch, holding the subscriber's checkpoint
         row (a second process of the same subscriber waits, then goes on from
         where this one stopped). A handler's first write opens a savepoint, so
@@ -786,7 +818,9 @@ class PostgresEventStore(EventStore):
         with self._connection() as conn:
             conn.execute("BEGIN")
             try:
-                done = conn.execute(sql["lock_checkpoint"], (subscriber,)).fetchone()[0]
+                row = conn.execute(sql["lock_checkpoint"], (subscriber,)).fetchone()
+                assert row is not None  # the statement returns the row it locks
+                done: int = row[0]
                 events = self._select_all(conn, done, limit)
                 for event in events:
                     tx = _PostgresTransaction(self, conn)
@@ -804,10 +838,11 @@ class PostgresEventStore(EventStore):
                     if tx.appended:
                         self._commit_checkpoint(conn, subscriber, done, True)
                         conn.execute("BEGIN")
-                        locked = conn.execute(
+                        row = conn.execute(
                             sql["lock_checkpoint"], (subscriber,)
-                        ).fetchone()[0]
-                        if locked != done:
+                        ).fetchone()
+                        assert row is not None
+                        if row[0] != done:
                             break  # another process took over meanwhile
                 self._commit_checkpoint(conn, subscriber, done, False)
             finally:
@@ -815,7 +850,12 @@ class PostgresEventStore(EventStore):
                     conn.execute("ROLLBACK")
         return processed
 
-    def rewind(self, subscriber: str, position: int = 0, reset=None) -> None:
+    def rewind(
+        self,
+        subscriber: str,
+        position: int = 0,
+        reset: Callable[[Transaction], None] | None = None,
+    ) -> None:
         if type(position) is not int or position < 0:
             raise ValueError(f"not a position: {position!r}")
         with self._connection() as conn:
@@ -833,7 +873,9 @@ class PostgresEventStore(EventStore):
                 if conn.info.transaction_status != _IDLE:
                     conn.execute("ROLLBACK")
 
-    def _commit_checkpoint(self, conn, subscriber, position, appended):
+    def _commit_checkpoint(
+        self, conn: psycopg.Connection, subscriber: str, position: int, appended: bool
+    ) -> None:
         conn.execute(self._sql["move_checkpoint"], (position, subscriber))
         conn.execute("COMMIT")
         if appended:
@@ -841,7 +883,7 @@ class PostgresEventStore(EventStore):
 
     # -- waiting for new events: LISTEN/NOTIFY -----
 
-    def _start_listener(self):
+    def _start_listener(self) -> None:
         with self._listen_lock:
             if self._listener is not None and self._listener.is_alive():
                 return
@@ -853,7 +895,7 @@ class PostgresEventStore(EventStore):
             self._listener = thread
             thread.start()
 
-    def _listen(self, conn):
+    def _listen(self, conn: psycopg.Connection) -> None:
         try:
             while not self._closed:
                 for note in conn.notifies(timeout=0.2):
@@ -892,10 +934,12 @@ class PostgresEventStore(EventStore):
     def outbox_claim(self, relay: str, lease_seconds: float) -> bool:
         return bool(self._query(self._sql["claim"], (relay, lease_seconds)))
 
-    def _messages(self, sql, params, extra):
+    def _messages(
+        self, sql: str, params: Sequence[Any] | None, extra: Sequence[str]
+    ) -> list[dict[str, Any]]:
         return outbox_messages(self._query(sql, params), extra, self._events)
 
-    def outbox_pending(self, limit: int = 100) -> list[dict]:
+    def outbox_pending(self, limit: int = 100) -> list[dict[str, Any]]:
         messages = self._messages(
             self._sql["pending"],
             (limit,),
@@ -920,7 +964,7 @@ class PostgresEventStore(EventStore):
         with self._connection() as conn:
             conn.execute(self._sql["dead"], (message_id, error))
 
-    def dead_letters(self) -> list[dict]:
+    def dead_letters(self) -> list[dict[str, Any]]:
         return self._messages(
             self._sql["dead_letters"],
             None,
@@ -934,9 +978,18 @@ _IDLE = psycopg.pq.TransactionStatus.IDLE
 _NO_END = 2**63 - 1
 
 
-def _upcast_data(upcasters, event_type, schema_version, data):
+# The stand-in event that carries old data through the upcasters has no id or time.
+_NO_ID = uuid.UUID(int=0)
+_NO_TIME = datetime.min.replace(tzinfo=UTC)
+
+
+def _upcast_data(
+    upcasters: Upcasters, event_type: str, schema_version: int, data: dict[str, Any]
+) -> dict[str, Any]:
     """Data of an old schema in its type's current one (Upcasters' chain)."""
-    event = RecordedEvent(None, "", 0, 0, event_type, data, {}, schema_version, None)
+    event = RecordedEvent(
+        _NO_ID, "", 0, 0, event_type, data, {}, schema_version, _NO_TIME
+    )
     return upcasters.upcast(event).data
 
 

@@ -19,22 +19,28 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+
+from .base import EventStore, RecordedEvent
+
+Publisher = Callable[[str, int, RecordedEvent], object]
+"""`publisher(destination, message_id, event)`: raises to signal failure."""
 
 
 class Relay:
     def __init__(
         self,
-        store,
-        publisher,
+        store: EventStore,
+        publisher: Publisher,
         *,
-        name=None,
-        max_attempts=5,
-        backoff=0.5,
-        max_backoff=60.0,
-        lease_seconds=10.0,
-        batch=100,
-    ):
+        name: str | None = None,
+        max_attempts: int = 5,
+        backoff: float = 0.5,
+        max_backoff: float = 60.0,
+        lease_seconds: float = 10.0,
+        batch: int = 100,
+    ) -> None:
         """`publisher(destination, message_id, event)` raises to signal failure.
 
         `name` identifies the lease holder. Each relay gets its own by default:
@@ -62,8 +68,9 @@ class Relay:
         self._renew_at = now + self.lease_seconds / 2
         return self.holding
 
-    def delay(self, attempts):
-        return min(self.max_backoff, self.backoff * 2 ** max(0, attempts - 1))
+    def delay(self, attempts: int) -> float:
+        delay: float = min(self.max_backoff, self.backoff * 2 ** max(0, attempts - 1))
+        return delay
 
     def run_once(self) -> int:
         """Publish what is due; how many were published (0 without the lease)."""
@@ -75,7 +82,7 @@ class Relay:
                 break  # a slow batch outlived the lease and another relay has it
             try:
                 self.publisher(message["destination"], message["id"], message["event"])
-            except Exception as error:  # the publisher's failure, whatever it is
+            except Exception as error:  # noqa: BLE001, RUF100 (any publisher failure)
                 attempts = message["attempts"] + 1
                 reason = f"{type(error).__name__}: {error}"
                 if attempts >= self.max_attempts:
@@ -90,7 +97,7 @@ class Relay:
             published += 1
         return published
 
-    def run(self, stop: threading.Event, poll=0.05):
+    def run(self, stop: threading.Event, poll: float = 0.05) -> None:
         """Relay until `stop` is set, waking on new events or every `poll` s."""
         store = self.store
         while not stop.is_set():

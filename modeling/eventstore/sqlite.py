@@ -21,8 +21,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, TypeVar, TypeVarTuple
 
 from .base import (
     ANY,
@@ -31,6 +32,8 @@ from .base import (
     AppendResult,
     ConcurrencyError,
     EventStore,
+    ExpectedVersion,
+    Handler,
     NewEvent,
     RecordedEvent,
     Snapshot,
@@ -43,8 +46,21 @@ from .base import (
     repeat_or_conflict,
     uuid_from_bytes,
 )
-from .codec import JSONCodec
+from .codec import Codec, JSONCodec
 from .upcasting import Upcasters
+
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
+
+# An event to insert, encoded: (id, type, data, metadata, schema_version).
+_EventRow = tuple[bytes, str, str | bytes, str | bytes | None, int]
+
+
+class _Query(Protocol):
+    """Runs a SELECT and returns its rows (on a reader or the write connection)."""
+
+    def __call__(self, sql: str, params: Sequence[Any] = ..., /) -> list[Any]: ...
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -166,22 +182,32 @@ class _Repeat(Exception):
 class _Request:
     __slots__ = ("args", "done", "error", "fn", "result")
 
-    def __init__(self, fn, args):
+    result: Any
+    error: BaseException | None
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self.fn, self.args = fn, args
         self.done = False
         self.result = self.error = None
 
 
 class _SQLiteTransaction(Transaction):
-    def __init__(self, store, conn):
+    def __init__(self, store: SQLiteEventStore, conn: sqlite3.Connection) -> None:
         self._store, self._conn = store, conn
         self.appended = False
 
-    def append(self, stream, events, expected_version=ANY, *, outbox=()):
+    def append(
+        self,
+        stream: str,
+        events: Sequence[NewEvent],
+        expected_version: ExpectedVersion = ANY,
+        *,
+        outbox: Iterable[str] = (),
+    ) -> AppendResult:
         self.appended = True
         return self._store.append(stream, events, expected_version, outbox=outbox)
 
-    def execute(self, sql, params=()):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run the subscriber's SQL (sqlite3 `?` parameters); returns its rows."""
         return self._conn.execute(sql, params).fetchall()
 
@@ -197,14 +223,19 @@ class SQLiteEventStore(EventStore):
         self,
         path: str = ":memory:",
         *,
-        codec=None,
+        codec: Codec | None = None,
         upcasters: Upcasters | None = None,
         timeout: float = 30.0,
-    ):
+    ) -> None:
         self.path = str(path)
         self._memory = self.path == ":memory:" or self.path.startswith("file::memory")
         self._timeout = timeout
         codec = codec if codec is not None else JSONCodec()
+        # Codecs give bytes; JSON is kept as str (below). The JSON decoder
+        # decodes whole arrays of data.
+        self._encode: Callable[[Any], str | bytes]
+        self._decode: Callable[[Any], dict[str, Any]]
+        self._json_text: Callable[[str], list[dict[str, Any]]] | None
         if type(codec) is JSONCodec:
             # JSON travels as TEXT: sqlite3 hands back str, which skips a bytes
             # round trip on every read (same package, so the private parts).
@@ -220,8 +251,9 @@ class SQLiteEventStore(EventStore):
         self._lock = threading.RLock()  # the write connection and its transaction
         self._queue: list[_Request] = []
         self._queue_lock = threading.Lock()
-        self._owner = None  # thread id inside a write transaction
-        self._head = 0  # the head inside the open write transaction
+        self._owner: int | None = None  # thread id inside a write transaction
+        # The head inside the open write transaction (None: not read yet).
+        self._head: int | None = 0
         self._changed = threading.Condition()
         self._generation = 0  # commits made by this store object
         self._waiting = 0  # threads in wait_for_events
@@ -250,7 +282,7 @@ class SQLiteEventStore(EventStore):
         return conn
 
     def _reader(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             if self._closed:
                 raise sqlite3.ProgrammingError("the event store is closed")
@@ -260,13 +292,13 @@ class SQLiteEventStore(EventStore):
                 self._readers.append(conn)
         return conn
 
-    def _query(self, sql, params=()):
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         if self._memory:
             with self._lock:
                 return self._conn.execute(sql, params).fetchall()
         return self._reader().execute(sql, params).fetchall()
 
-    def query(self, sql: str, params: Sequence = ()) -> list[tuple]:
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Read with SQL of your own (read models written through tx.execute)."""
         return self._query(sql, params)
 
@@ -283,7 +315,7 @@ class SQLiteEventStore(EventStore):
 
     # -- the write path: group commit -----
 
-    def _write(self, fn, *args):
+    def _write(self, fn: Callable[[sqlite3.Connection, *_Ts], _T], *args: *_Ts) -> _T:
         """Run `fn(conn, *args)` in a write transaction, batched with others."""
         if self._owner == threading.get_ident():
             # Inside process(): the handler's writes join its transaction.
@@ -298,7 +330,8 @@ class SQLiteEventStore(EventStore):
                 self._commit_batch(batch)
         if request.error is not None:
             raise request.error
-        return request.result
+        result: _T = request.result
+        return result
 
     def _commit_batch(self, batch: list[_Request]) -> None:
         conn = self._conn
@@ -330,7 +363,7 @@ class SQLiteEventStore(EventStore):
                 request.done = True
         self._notify()
 
-    def _run_alone(self, conn, request):
+    def _run_alone(self, conn: sqlite3.Connection, request: _Request) -> None:
         try:
             request.result = request.fn(conn, *request.args)
         except _Repeat as repeat:
@@ -339,14 +372,14 @@ class SQLiteEventStore(EventStore):
             conn.execute("BEGIN")
             try:
                 request.result = repeat.args[0](conn)
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001, RUF100 (raised in the caller)
                 request.error = error
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001, RUF100 (raised in the caller)
             conn.execute("ROLLBACK")
             conn.execute("BEGIN")
             request.error = error
 
-    def _run_in_savepoint(self, conn, request):
+    def _run_in_savepoint(self, conn: sqlite3.Connection, request: _Request) -> None:
         head = self._head
         conn.execute("SAVEPOINT request")
         try:
@@ -355,21 +388,23 @@ class SQLiteEventStore(EventStore):
             self._undo(conn, head)
             try:
                 request.result = repeat.args[0](conn)
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001, RUF100 (raised in the caller)
                 request.error = error
             return
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001, RUF100 (raised in the caller)
             self._undo(conn, head)
             request.error = error
             return
         conn.execute("RELEASE request")
 
-    def _undo(self, conn, head):
+    def _undo(self, conn: sqlite3.Connection, head: int | None) -> None:
         conn.execute("ROLLBACK TO request")
         conn.execute("RELEASE request")
         self._head = head
 
-    def _nested(self, fn, args):
+    def _nested(
+        self, fn: Callable[[sqlite3.Connection, *_Ts], _T], args: tuple[*_Ts]
+    ) -> _T:
         conn = self._conn
         head = self._head
         conn.execute("SAVEPOINT request")
@@ -377,14 +412,15 @@ class SQLiteEventStore(EventStore):
             result = fn(conn, *args)
         except _Repeat as repeat:
             self._undo(conn, head)
-            return repeat.args[0](conn)
+            resolve: Callable[[sqlite3.Connection], _T] = repeat.args[0]
+            return resolve(conn)
         except BaseException:
             self._undo(conn, head)
             raise
         conn.execute("RELEASE request")
         return result
 
-    def _notify(self):
+    def _notify(self) -> None:
         self._generation += 1
         if self._waiting:
             with self._changed:
@@ -396,7 +432,7 @@ class SQLiteEventStore(EventStore):
         self,
         stream: str,
         events: Sequence[NewEvent],
-        expected_version=ANY,
+        expected_version: ExpectedVersion = ANY,
         *,
         outbox: Iterable[str] = (),
     ) -> AppendResult:
@@ -427,12 +463,19 @@ class SQLiteEventStore(EventStore):
         ]
         return self._write(self._append, stream, rows, expected_version, tuple(outbox))
 
-    def _head_in(self, conn) -> int:
+    def _head_in(self, conn: sqlite3.Connection) -> int:
         if self._head is None:
             self._head = conn.execute(_HEAD).fetchone()[0]
         return self._head
 
-    def _append(self, conn, stream, rows, expected, outbox):
+    def _append(
+        self,
+        conn: sqlite3.Connection,
+        stream: str,
+        rows: list[_EventRow],
+        expected: ExpectedVersion,
+        outbox: tuple[str, ...],
+    ) -> AppendResult:
         if self._head is None:
             version, state, self._head = conn.execute(
                 _STREAM_STATE_AND_HEAD, (stream,)
@@ -483,14 +526,27 @@ class SQLiteEventStore(EventStore):
             stream, version + 1, version + count, position + 1, position + count
         )
 
-    def _resolver(self, stream, rows, expected, version):
+    def _resolver(
+        self,
+        stream: str,
+        rows: list[_EventRow],
+        expected: ExpectedVersion,
+        version: int,
+    ) -> Callable[[sqlite3.Connection], AppendResult]:
         return lambda conn: self._resolve(conn, stream, rows, expected, version)
 
-    def _resolve(self, conn, stream, rows, expected, version):
+    def _resolve(
+        self,
+        conn: sqlite3.Connection,
+        stream: str,
+        rows: list[_EventRow],
+        expected: ExpectedVersion,
+        version: int,
+    ) -> AppendResult:
         """An append that cannot go in as it is: a repeat, a partial repeat,
         or a version mismatch, in that order of precedence."""
         ids = [row[0] for row in rows]
-        found = []
+        found: list[Any] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
@@ -505,11 +561,13 @@ class SQLiteEventStore(EventStore):
 
     # -- reading -----
 
-    def _read_events(self, query, sql, params) -> list[RecordedEvent]:
+    def _read_events(
+        self, query: _Query, sql: str, params: Sequence[Any]
+    ) -> list[RecordedEvent]:
         with gc_paused():
             return self._events(query(sql, params))
 
-    def _decode_all(self, values: list) -> list:
+    def _decode_all(self, values: list[Any]) -> list[dict[str, Any]]:
         """Decode many values. JSON texts are joined into one array and decoded
         in one call: about three times faster than one call per value."""
         if self._json_text is not None and values:
@@ -520,7 +578,7 @@ class SQLiteEventStore(EventStore):
         decode = self._decode
         return [decode(value) for value in values]
 
-    def _events(self, rows) -> list[RecordedEvent]:
+    def _events(self, rows: Sequence[Sequence[Any]]) -> list[RecordedEvent]:
         """Rows of _COLUMNS as upcast RecordedEvents. The id (bytes) and the
         time (microseconds) go in as stored: the event converts them when
         they are first read."""
@@ -528,7 +586,7 @@ class SQLiteEventStore(EventStore):
         metas = self._decode_all([row[6] for row in rows if row[6] is not None])
         return self.upcasters.upcast_all(recorded_events(rows, datas, metas))
 
-    def _check_not_deleted(self, stream):
+    def _check_not_deleted(self, stream: str) -> None:
         rows = self._query("SELECT state FROM hidden_streams WHERE name = ?", (stream,))
         if rows and rows[0][0] == _TOMBSTONED:
             raise StreamDeleted(f"stream {stream!r} was deleted")
@@ -561,7 +619,7 @@ class SQLiteEventStore(EventStore):
 
     def read_stream_data(
         self, stream: str, from_version: int = 1, until_version: int | None = None
-    ) -> list[tuple[str, dict]]:
+    ) -> list[tuple[str, dict[str, Any]]]:
         """The (type, data) of a stream's events from `from_version` through
         `until_version` (inclusive; None for the latest), upcast: the lean read
         behind Repository.load, with no RecordedEvent, id or time per event."""
@@ -585,6 +643,7 @@ class SQLiteEventStore(EventStore):
             return list(zip([row[0] for row in rows], datas, strict=True))
 
     def stream_version(self, stream: str) -> int:
+        version: int | None
         version, state = self._query(_STREAM_STATE, (stream,))[0]
         if state == _TOMBSTONED:
             raise StreamDeleted(f"stream {stream!r} was deleted")
@@ -592,16 +651,16 @@ class SQLiteEventStore(EventStore):
 
     def _select_all(
         self,
-        query,
-        after,
-        limit,
-        types=None,
-        stream_prefix=None,
-        until_position=None,
-        until_time=None,
-    ):
+        query: _Query,
+        after: int,
+        limit: int,
+        types: Iterable[str] | None = None,
+        stream_prefix: str | None = None,
+        until_position: int | None = None,
+        until_time: datetime | None = None,
+    ) -> list[RecordedEvent]:
         sql = f"SELECT {_COLUMNS} FROM events e WHERE position > ?"
-        params: list = [after]
+        params: list[Any] = [after]
         if until_position is not None:
             sql += " AND position <= ?"
             params.append(until_position)
@@ -642,16 +701,24 @@ class SQLiteEventStore(EventStore):
         )
 
     def head(self) -> int:
-        return self._query(_HEAD)[0][0]
+        head: int = self._query(_HEAD)[0][0]
+        return head
 
     # -- snapshots -----
 
     def save_snapshot(
-        self, stream: str, version: int, state: dict, schema_version: int = 1
+        self, stream: str, version: int, state: dict[str, Any], schema_version: int = 1
     ) -> None:
         self._write(self._save_snapshot, stream, version, state, schema_version)
 
-    def _save_snapshot(self, conn, stream, version, state, schema_version):
+    def _save_snapshot(
+        self,
+        conn: sqlite3.Connection,
+        stream: str,
+        version: int,
+        state: dict[str, Any],
+        schema_version: int,
+    ) -> None:
         conn.execute(
             "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (stream) DO UPDATE SET version = excluded.version,"
@@ -683,7 +750,7 @@ class SQLiteEventStore(EventStore):
     def archive(self, stream: str) -> None:
         self._write(self._archive, stream)
 
-    def _archive(self, conn, stream):
+    def _archive(self, conn: sqlite3.Connection, stream: str) -> None:
         rows = conn.execute(
             "SELECT state FROM hidden_streams WHERE name = ?", (stream,)
         ).fetchall()
@@ -696,7 +763,7 @@ class SQLiteEventStore(EventStore):
     def tombstone(self, stream: str) -> None:
         self._write(self._tombstone, stream)
 
-    def _tombstone(self, conn, stream):
+    def _tombstone(self, conn: sqlite3.Connection, stream: str) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO hidden_streams VALUES (?, ?)", (stream, _TOMBSTONED)
         )
@@ -718,9 +785,10 @@ class SQLiteEventStore(EventStore):
         rows = self._query(
             "SELECT position FROM checkpoints WHERE subscriber = ?", (subscriber,)
         )
-        return rows[0][0] if rows else 0
+        position: int = rows[0][0] if rows else 0
+        return position
 
-    def process(self, subscriber: str, handler, *, limit: int = 500) -> int:
+    def process(self, subscriber: str, handler: Handler, *, limit: int = 500) -> int:
         """One transaction for the batch, one SAVEPOINT per event: a handler
         that raises undoes its own writes and leaves the checkpoint before its
         event, and the events it already handled stay committed."""
@@ -736,7 +804,7 @@ class SQLiteEventStore(EventStore):
                 conn.execute("BEGIN IMMEDIATE")
                 self._head = None
 
-                def query(sql, params=()):
+                def query(sql: str, params: Sequence[Any] = ()) -> list[Any]:
                     return conn.execute(sql, params).fetchall()
 
                 rows = query(
@@ -776,12 +844,23 @@ class SQLiteEventStore(EventStore):
         self._notify()
         return processed
 
-    def rewind(self, subscriber: str, position: int = 0, reset=None) -> None:
+    def rewind(
+        self,
+        subscriber: str,
+        position: int = 0,
+        reset: Callable[[Transaction], None] | None = None,
+    ) -> None:
         if type(position) is not int or position < 0:
             raise ValueError(f"not a position: {position!r}")
         self._write(self._rewind, subscriber, position, reset)
 
-    def _rewind(self, conn, subscriber, position, reset):
+    def _rewind(
+        self,
+        conn: sqlite3.Connection,
+        subscriber: str,
+        position: int,
+        reset: Callable[[Transaction], None] | None,
+    ) -> None:
         if reset is not None:
             reset(_SQLiteTransaction(self, conn))
         conn.execute(_MOVE_CHECKPOINT, (subscriber, position))
@@ -809,7 +888,9 @@ class SQLiteEventStore(EventStore):
     def outbox_claim(self, relay: str, lease_seconds: float) -> bool:
         return self._write(self._claim, relay, lease_seconds)
 
-    def _claim(self, conn, relay, lease_seconds):
+    def _claim(
+        self, conn: sqlite3.Connection, relay: str, lease_seconds: float
+    ) -> bool:
         now = _now()
         cursor = conn.execute(
             "INSERT INTO leases VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE"
@@ -819,10 +900,12 @@ class SQLiteEventStore(EventStore):
         )
         return cursor.rowcount == 1
 
-    def _messages(self, sql, params, extra):
+    def _messages(
+        self, sql: str, params: Sequence[Any], extra: Sequence[str]
+    ) -> list[dict[str, Any]]:
         return outbox_messages(self._query(sql, params), extra, self._events)
 
-    def outbox_pending(self, limit: int = 100) -> list[dict]:
+    def outbox_pending(self, limit: int = 100) -> list[dict[str, Any]]:
         return self._messages(
             f"SELECT o.id, o.destination, o.position, o.attempts, o.last_error,"
             f" {_E_COLUMNS} FROM outbox o JOIN events e ON e.position = o.position"
@@ -835,14 +918,16 @@ class SQLiteEventStore(EventStore):
         self._write(self._outbox_done, message_id)
 
     @staticmethod
-    def _outbox_done(conn, message_id):
+    def _outbox_done(conn: sqlite3.Connection, message_id: int) -> None:
         conn.execute("DELETE FROM outbox WHERE id = ?", (message_id,))
 
     def outbox_failed(self, message_id: int, error: str, retry_at: datetime) -> None:
         self._write(self._outbox_failed, message_id, error, _micros(retry_at))
 
     @staticmethod
-    def _outbox_failed(conn, message_id, error, retry_at):
+    def _outbox_failed(
+        conn: sqlite3.Connection, message_id: int, error: str, retry_at: int
+    ) -> None:
         conn.execute(
             "UPDATE outbox SET attempts = attempts + 1, retry_at = ?, last_error = ?"
             " WHERE id = ?",
@@ -853,7 +938,7 @@ class SQLiteEventStore(EventStore):
         self._write(self._outbox_dead, message_id, error)
 
     @staticmethod
-    def _outbox_dead(conn, message_id, error):
+    def _outbox_dead(conn: sqlite3.Connection, message_id: int, error: str) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO dead_letters"
             " SELECT id, destination, position, attempts + 1, ?, ? FROM outbox"
@@ -862,7 +947,7 @@ class SQLiteEventStore(EventStore):
         )
         conn.execute("DELETE FROM outbox WHERE id = ?", (message_id,))
 
-    def dead_letters(self) -> list[dict]:
+    def dead_letters(self) -> list[dict[str, Any]]:
         return self._messages(
             f"SELECT d.id, d.destination, d.position, d.attempts, d.error,"
             f" {_E_COLUMNS} FROM dead_letters d"

@@ -8,10 +8,15 @@ there: inside the database each event is processed exactly once.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+
+from .base import EventStore, Handler, Transaction
 
 
 class Subscription:
-    def __init__(self, store, name, handler, *, batch=500):
+    def __init__(
+        self, store: EventStore, name: str, handler: Handler, *, batch: int = 500
+    ) -> None:
         self.store = store
         self.name = name
         self.handler = handler
@@ -26,14 +31,14 @@ class Subscription:
             if done < self.batch:
                 return total
 
-    def rebuild(self, reset=None) -> int:
+    def rebuild(self, reset: Callable[[Transaction], None] | None = None) -> int:
         """Start again from the first event: `reset(tx)` empties what the
         handler built (in the transaction that rewinds the checkpoint), then
         the whole log is processed again. Returns how many events."""
         self.store.rewind(self.name, 0, reset)
         return self.catch_up()
 
-    def run(self, stop: threading.Event, wait=0.05):
+    def run(self, stop: threading.Event, wait: float = 0.05) -> None:
         """Catch up, then process new events as they commit, until `stop`.
         A handler's error ends the run (the checkpoint stays before its event)."""
         store = self.store

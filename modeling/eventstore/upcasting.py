@@ -5,16 +5,29 @@ that version and returning the data of the next. Reading applies the chain up
 to the current version, so code only ever sees the newest shape.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from .base import RecordedEvent
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+"""Event data of one schema version in, the data of the next out."""
+
+_U = TypeVar("_U", bound=Upcaster)
+
 
 class Upcasters:
-    def __init__(self):
-        self._steps = {}
-        self._current = {}
+    def __init__(self) -> None:
+        self._steps: dict[tuple[str, int], Upcaster] = {}
+        self._current: dict[str, int] = {}
 
-    def register(self, event_type, from_version):
+    def register(self, event_type: str, from_version: int) -> Callable[[_U], _U]:
         """Decorator: `@upcasters.register("OrderPlaced", 1)` turns v1 into v2."""
 
-        def add(function):
+        def add(function: _U) -> _U:
             key = (event_type, from_version)
             if key in self._steps:
                 raise ValueError(
@@ -28,10 +41,10 @@ class Upcasters:
 
         return add
 
-    def current_version(self, event_type):
+    def current_version(self, event_type: str) -> int:
         return self._current.get(event_type, 1)
 
-    def upcast(self, event):
+    def upcast(self, event: RecordedEvent) -> RecordedEvent:
         """The event in its type's current schema (the same object if current)."""
         version, data = event.schema_version, event.data
         target = self._current.get(event.type)
@@ -45,7 +58,7 @@ class Upcasters:
             version += 1
         return event.replace(data=data, schema_version=version)
 
-    def upcast_all(self, events):
+    def upcast_all(self, events: list[RecordedEvent]) -> list[RecordedEvent]:
         """`upcast` over a list, touching only the events that need it."""
         if not self._steps:
             return events
@@ -57,5 +70,5 @@ class Upcasters:
             for event in events
         ]
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self._steps)
