@@ -371,11 +371,28 @@ class _Builder:
 
     def _claim(self, item, kind):
         context = self._scope(item)
-        name = self.names.claim(context.module, item.id, item.class_name, item.name)
+        name = self._kept.get(item.id)
+        if name is None:
+            name = self.names.claim(context.module, item.id, item.class_name, item.name)
         return context, name
+
+    def _keep_names(self):
+        """Names kept from the last export are claimed first, so a new
+        sticky of the same name never takes one that code relies on."""
+        self._kept = {}
+        for collection in (
+            "aggregates", "events", "commands", "policies", "read_models"
+        ):  # fmt: skip
+            for item in getattr(self.model, collection):
+                if self.names.pinned(item.id, "class"):
+                    scope = self._scope(item).module
+                    self._kept[item.id] = self.names.claim(
+                        scope, item.id, item.class_name, item.name
+                    )
 
     def elements(self):
         model = self.model
+        self._keep_names()
         for item in model.aggregates:
             context, name = self._claim(item, "aggregate")
             aggregate = Aggregate(item.id, item.name, name, item.description, context)

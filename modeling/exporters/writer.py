@@ -115,7 +115,8 @@ def _disk_digest(path: Path):
 def write_folder(files: Files, folder, *, force=False) -> Written:
     """Write `files` into `folder` (made if missing); see the module's doc."""
     folder = Path(folder)
-    old = read_manifest(folder) if MANIFEST in files else None
+    gap = MANIFEST in files  # without a manifest, files are simply written
+    old = read_manifest(folder) if gap else None
     old_files = (old or {}).get("files", {})
     written = Written()
     plan, edited, foreign = [], [], []
@@ -133,7 +134,7 @@ def write_folder(files: Files, folder, *, force=False) -> Written:
             plan.append((path, content, written.created, relative))
         elif on_disk == new:
             written.unchanged.append(relative)
-        elif relative == MANIFEST or old_files.get(relative) == on_disk:
+        elif not gap or relative == MANIFEST or old_files.get(relative) == on_disk:
             plan.append((path, content, written.rewritten, relative))
         else:
             # Someone changed it, or it was never ours.
