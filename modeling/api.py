@@ -13,6 +13,8 @@ from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -219,6 +221,19 @@ DOWNLOAD = {
 }
 
 
+class FormatIsTheExportFormat(DefaultContentNegotiation):
+    """`?format=` names the export format on these views, not a renderer
+    (DRF reads it as one by default): answers are always JSON or a file."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ExportView(BoardModelView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = FormatIsTheExportFormat
+
+
 def _export_query(request):
     format = request.query_params.get("format") or "json"
     services.check_format(format)
@@ -275,7 +290,7 @@ def export_preview(board, format, version=None, package=None):
     }
 
 
-class Export(BoardModelView):
+class Export(ExportView):
     @extend_schema(
         operation_id="boards_export",
         parameters=FORMAT_PARAMETERS,
@@ -288,7 +303,7 @@ class Export(BoardModelView):
         return export_download(board, format, package=package)
 
 
-class VersionExport(BoardModelView):
+class VersionExport(ExportView):
     @extend_schema(
         operation_id="boards_versions_export",
         parameters=FORMAT_PARAMETERS,
@@ -302,7 +317,7 @@ class VersionExport(BoardModelView):
         return export_download(board, format, version, package)
 
 
-class ExportPreview(BoardModelView):
+class ExportPreview(ExportView):
     @extend_schema(
         operation_id="boards_export_preview",
         parameters=[

@@ -210,7 +210,8 @@ def export_source(board: Board, version: ModelVersion | None = None) -> Source:
     if version is None:
         state = board_services.board_state(board)
         model = model_of(board, state)
-        findings = tuple(run_checks(model))
+        # Every check, whatever the phase: the code depends on all of them.
+        findings = tuple(run_checks(model, "review"))
         seq, snapshot, number = state["seq"], state["state"], None
     else:
         model = model_from_dict(version.content)
