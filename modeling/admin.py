@@ -28,11 +28,19 @@ from storming.errors import CommandError
 from storming.models import Board
 
 from . import services
-from .api import json_download
+from .api import export_download, json_download
+from .exporters import FORMATS
 from .model import Model, content_hash
 from .models import ModelVersion
 from .outline import outline
 
+EXPORTS = (
+    ("python", "Python package (zip)"),
+    ("asyncapi", "AsyncAPI (zip)"),
+    ("mermaid", "Mermaid (zip)"),
+    ("markdown", "Glossary (zip)"),
+    ("svg", "Picture of the board (SVG)"),
+)
 SEVERITY_COLOURS = {"error": "#ba2121", "warning": "#b8860b", "hint": "#666"}
 KIND_NAMES = {
     "read_model": "read model",
@@ -125,10 +133,10 @@ class ModelVersionAdmin(admin.ModelAdmin):
     list_filter = (BoardListFilter, "created_at")
     search_fields = ("board__name", "note", "author_name", "=content_hash")
     ordering = ("-created_at", "-number")
-    actions = ("freeze_boards", "compare_versions")
+    actions = ("freeze_boards", "compare_versions", "export_versions")
     change_list_template = "admin/modeling/modelversion/change_list.html"
     fieldsets = (
-        (None, {"fields": ("board", "number", "note", "download")}),
+        (None, {"fields": ("board", "number", "note", "download", "exports")}),
         ("Model", {"fields": ("model_tree",)}),
         ("Checks", {"fields": ("check_summary", "check_results")}),
         ("Changes since the previous version", {"fields": ("changes",)}),
@@ -150,6 +158,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
         "board",
         "number",
         "download",
+        "exports",
         "model_tree",
         "check_summary",
         "check_results",
@@ -189,6 +198,20 @@ class ModelVersionAdmin(admin.ModelAdmin):
         url = reverse("admin:modeling_modelversion_json", args=[version.pk])
         filename, _ = services.version_file(version)
         return format_html('<a href="{}" download>Download {}</a>', url, filename)
+
+    @admin.display(description="export")
+    def exports(self, version):
+        return format_html_join(
+            " · ",
+            '<a href="{}" download>{}</a>',
+            (
+                (
+                    reverse("admin:modeling_modelversion_export", args=[version.pk, f]),
+                    label,
+                )
+                for f, label in EXPORTS
+            ),
+        )
 
     @admin.display(description="context -> aggregate -> command -> event -> policy")
     def model_tree(self, version):
@@ -242,6 +265,11 @@ class ModelVersionAdmin(admin.ModelAdmin):
                 name="modeling_modelversion_json",
             ),
             path(
+                "<path:object_id>/export/<str:format>/",
+                view(self.export_view),
+                name="modeling_modelversion_export",
+            ),
+            path(
                 "freeze/", view(self.freeze_view), name="modeling_modelversion_freeze"
             ),
             path(
@@ -259,6 +287,16 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, version):
             raise PermissionDenied
         return json_download(version)
+
+    def export_view(self, request, object_id, format):
+        version = self.get_object(request, object_id)
+        if version is None:
+            raise Http404("no such model version")
+        if not self.has_view_permission(request, version):
+            raise PermissionDenied
+        if format not in FORMATS:
+            raise Http404(f"no export format {format!r}")
+        return export_download(version.board, format, version)
 
     def changelist_view(self, request, extra_context=None):
         board = request.GET.get(BoardListFilter.parameter_name)
@@ -355,6 +393,37 @@ class ModelVersionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{board}: {error.message}", messages.ERROR)
             else:
                 self._report_freeze(request, version, created)
+
+    @admin.action(description="Export the selected versions")
+    def export_versions(self, request, queryset):
+        versions = queryset.select_related("board").order_by("board__name", "number")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Export model versions",
+            "versions": [
+                {
+                    "version": version,
+                    "url": reverse(
+                        "admin:modeling_modelversion_change", args=[version.pk]
+                    ),
+                    "exports": [
+                        (
+                            label,
+                            reverse(
+                                "admin:modeling_modelversion_export",
+                                args=[version.pk, f],
+                            ),
+                        )
+                        for f, label in EXPORTS
+                    ],
+                }
+                for version in versions
+            ],
+        }
+        return TemplateResponse(
+            request, "admin/modeling/modelversion/export.html", context
+        )
 
     @admin.action(description="Compare two versions")
     def compare_versions(self, request, queryset):

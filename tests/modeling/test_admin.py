@@ -1,7 +1,9 @@
 """The admin of model versions: the list per board, the read-only review page,
 the JSON download, freezing and comparing."""
 
+import io
 import json
+import zipfile
 from http import HTTPStatus
 
 import pytest
@@ -295,3 +297,51 @@ def test_comparing_needs_versions_of_one_board(admin_client, versions, make_user
     )
     assert response.status_code == HTTPStatus.FOUND
     assert "Select two versions of the same board." in messages_of(response)
+
+
+# -- exporting -----------------------------------------------------------------------
+
+
+def test_the_version_page_links_to_every_export(admin_client, versions):
+    _, second = versions
+    page = admin_client.get(url("change", second.pk)).content.decode()
+    for format in ("python", "asyncapi", "mermaid", "markdown", "svg"):
+        assert url("export", second.pk, format) in page
+
+
+def test_a_version_exports_as_it_was_frozen(admin_client, versions):
+    first, _ = versions
+    response = admin_client.get(url("export", first.pk, "python"))
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        events = archive.read("online_shop/online_shop/ordering/_generated/events.py")
+        readme = archive.read("online_shop/README.md").decode()
+    # v1 was frozen before the rename and the new event.
+    assert b'TEXT: ClassVar[str] = "Order Placed"' in events
+    assert b"InvoiceSent" not in events
+    assert "version 1" in readme
+    assert admin_client.get(url("export", first.pk, "pdf")).status_code == 404
+    assert admin_client.get(url("export", 123456, "svg")).status_code == 404
+
+
+def test_the_export_action_lists_downloads_for_each_selected_version(
+    admin_client, versions
+):
+    first, second = versions
+    response = admin_client.post(
+        url(), {"action": "export_versions", "_selected_action": [second.pk, first.pk]}
+    )
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert page.index(url("export", first.pk, "python")) < page.index(
+        url("export", second.pk, "python")
+    )
+    assert "Picture of the board (SVG)" in page
+
+
+def test_exports_need_the_admin(client, facilitator, versions):
+    first, _ = versions
+    client.force_login(facilitator)
+    response = client.get(url("export", first.pk, "python"))
+    assert response.status_code == HTTPStatus.FOUND  # to the admin's login
