@@ -11,7 +11,8 @@ POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "img-src": "'self' data:",
+    # blob: for pictures the board page makes itself (an export's preview).
+    "img-src": "'self' data: blob:",
     "font-src": "'self'",
     "connect-src": "'self' ws: wss:",
     "object-src": "'none'",

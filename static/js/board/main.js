@@ -5,6 +5,7 @@ import { Actions } from "./actions.js";
 import { Clipboard } from "./clipboard.js";
 import { BoardConnection } from "./connection.js";
 import { Editor } from "./editor.js";
+import { ExportDialog } from "./export_dialog.js";
 import { bounds, intersects } from "./geometry.js";
 import { Inspector } from "./inspector.js";
 import { Keyboard } from "./keyboard.js";
@@ -367,6 +368,8 @@ function toggleOutline(show) {
 $("outline-toggle").addEventListener("click", () => toggleOutline($("outline").hidden));
 $("help-open").addEventListener("click", () => commands.help());
 $("share-open")?.addEventListener("click", () => $("share-dialog").showModal());
+const exportDialog = new ExportDialog({ dialog: $("export-dialog"), boardId });
+$("export-open").addEventListener("click", () => exportDialog.open());
 $("phase-select")?.addEventListener("change", (e) => actions.phase(e.target.value));
 $("lock-toggle")?.addEventListener("click", () => actions.lock(!(store.board && store.board.locked)));
 $("timer-toggle")?.addEventListener("click", (e) => {
@@ -391,4 +394,4 @@ renderer.resize();
 connection.connect();
 
 // For tests and debugging in the console: the live objects of this page.
-window.boardApp = { store, scene, viewport, renderer, connection, actions, commands };
+window.boardApp = { store, scene, viewport, renderer, connection, actions, commands, exportDialog };
