@@ -22,8 +22,9 @@ What a document holds:
 How an event leaves its context is its style (`Event.style`), shown on the
 message as `x-event-style`: `state-transfer` (event-carried state transfer:
 the payload carries the event's fields, the consumer needs no call back) or
-`notification` (the payload is `{id, ref}`: the producing aggregate's id and
-a reference to the aggregate at the version the event made; the consumer
+`notification` (the payload is the producing aggregate's id, `ref`, a
+reference to the aggregate at the version the event made, and that
+`version`: what the generated package's notice carries; the consumer
 calls the producing context back with it). An internal event never leaves,
 so its payload is its fields and it has no `x-event-style`.
 
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ..model import Policy
+from . import package_plan
 from .base import Files
 
 ASYNCAPI_VERSION = "3.0.0"
@@ -131,6 +133,10 @@ class _Bucket:
 class _Bus:
     def __init__(self, model):
         self.model = model
+        # What the generated package sends for each event: its fields (with
+        # the aggregate's id where the board left it out) and, for a
+        # notification, the id field of its notice. One published language.
+        self.sent = {e.id: e for e in package_plan.plan(model, "domain").events}
         contexts = {c.id: c for c in model.contexts}
         self.buckets = []
         self._by_context = {}
@@ -308,7 +314,7 @@ def _message(bus, event, leaves):
     payload, sample = (
         _notification_payload(bus, event)
         if style == NOTIFICATION
-        else _state_payload(event)
+        else _state_payload(bus, event)
     )
     message = {
         "name": event.class_name,
@@ -327,9 +333,10 @@ def _message(bus, event, leaves):
     return message
 
 
-def _state_payload(event):
+def _state_payload(bus, event):
     properties, required, sample = {}, [], {}
-    for f in event.fields:
+    sent = bus.sent.get(event.id)
+    for f in sent.fields if sent else event.fields:
         prop = schema(f.type)
         if f.label:
             prop["title"] = f.label
@@ -359,43 +366,45 @@ def id_field(bus, event):
 
 
 def _notification_payload(bus, event):
-    """`{id, ref}`: the aggregate's id, and `<context>/<Aggregate>/<id>@<version>`
-    (the form of the generated code's `integration.reference`)."""
+    """What the generated package's notice carries: the aggregate's id (under
+    its field's name), `ref` (`<context>/<Aggregate>/<id>@<version>`, the
+    form of its `integration.reference`) and the `version` it names."""
     home = bus.bucket_of(event)
     aggregate = _aggregate(bus, event)
-    found = id_field(bus, event)
-    id_schema = schema(found.type) if found else {"type": "string"}
+    sent = bus.sent.get(event.id)
+    found = sent.id_field if sent else id_field(bus, event)
     if aggregate:
         owner = f"the {aggregate.name}"
         path = [home.file_name, aggregate.class_name]
     else:
         owner = f"the {event.name} event"
         path = [home.file_name, event.class_name]
-    id_schema["description"] = (
-        f"The id of {owner} (the event's `{found.name}`)."
-        if found
-        else f"The id of {owner}."
-    )
     template = "/".join(path) + "/{id}@{version}"
-    payload = {
-        "type": "object",
-        "properties": {
-            "id": id_schema,
-            "ref": {
-                "type": "string",
-                "format": "uri-reference",
-                "description": (
-                    f"Where to read {owner} as this event left it (at the"
-                    f" version the event made), in the {home.name} context:"
-                    f" `{template}`."
-                ),
-            },
-        },
-        "required": ["id", "ref"],
+    properties, sample = {}, {}
+    if found:
+        properties[found.name] = {
+            **schema(found.type),
+            "description": f"The id of {owner}.",
+        }
+        sample[found.name] = example(found.type)
+    properties["ref"] = {
+        "type": "string",
+        "format": "uri-reference",
+        "description": (
+            f"Where to read {owner} as this event left it (at the version the"
+            f" event made), in the {home.name} context: `{template}`."
+        ),
     }
-    sample_id = example(found.type) if found else "1"
-    parts = [*path, str(sample_id)]
-    sample = {"id": sample_id, "ref": "/".join(quote(p, safe="") for p in parts) + "@1"}
+    properties["version"] = {
+        "type": "integer",
+        "minimum": 1,
+        "description": f"The version of {owner} the event made.",
+    }
+    sample_id = str(sample.get(found.name, "1")) if found else "1"
+    parts = [*path, sample_id]
+    sample["ref"] = "/".join(quote(p, safe="") for p in parts) + "@1"
+    sample["version"] = 1
+    payload = {"type": "object", "properties": properties, "required": list(properties)}
     return payload, sample
 
 

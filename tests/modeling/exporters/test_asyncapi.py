@@ -285,18 +285,19 @@ def test_the_sample_payload_of_a_state_transfer_event(sample_docs):
 def test_a_notification_carries_the_id_and_a_reference_to_call_back(
     chinese, chinese_docs
 ):
-    """订单已支付 leaves 订单 as a notification: the payload is the order's id
-    and where to read the order, in every document that has it."""
+    """订单已支付 leaves 订单 as a notification: the payload is what the
+    generated package's notice carries (the order's id under its field's
+    name, where to read the order, and at which version), in every
+    document that has it."""
     (paid,) = [e for e in chinese.model.events if e.name == "订单已支付"]
     assert paid.style == "notification" and paid.description
     for path in ("asyncapi/订单.yaml", "asyncapi/会员.yaml", "asyncapi/物流.yaml"):
         message = _message(chinese_docs[path], "订单.订单已支付")
         assert message["x-event-style"] == "notification"
         payload = message["payload"]
-        assert set(payload["properties"]) == {"id", "ref"}
-        assert payload["required"] == ["id", "ref"]
-        assert payload["properties"]["id"]["format"] == "uuid"
-        assert "订单号" in payload["properties"]["id"]["description"]
+        assert payload["required"] == ["订单号", "ref", "version"]
+        assert payload["properties"]["订单号"]["format"] == "uuid"
+        assert payload["properties"]["version"]["type"] == "integer"
         assert payload["properties"]["ref"]["format"] == "uri-reference"
         assert (
             "订单/订单/{id}@{version}" in (payload["properties"]["ref"]["description"])
@@ -318,7 +319,7 @@ def test_the_id_of_a_notification_is_the_aggregate_id_field():
     internal = _message(doc, "core.OrderChanged")
     assert "x-event-style" not in internal
     assert list(internal["payload"]["properties"]) == ["order_id"]
-    # Seen leaving a context, the same board gives {id, ref}.
+    # Seen leaving a context, the same board gives {order_id, ref, version}.
     b = BoardBuilder("bound")
     b.context("Sales", 0, 0, 1000, 800)
     b.aggregate("Order", 50, 50, 900, 700)
@@ -332,9 +333,9 @@ def test_the_id_of_a_notification_is_the_aggregate_id_field():
     b.link(changed, b.read_model("Orders", 2000, 100))
     docs = asyncapi.documents(source_of(b.snapshot()))
     message = _message(docs["asyncapi/sales.yaml"], "sales.OrderChanged")
-    assert message["payload"]["properties"]["id"]["description"] == (
-        "The id of the Order (the event's `order_id`)."
-    )
+    properties = message["payload"]["properties"]
+    assert list(properties) == ["order_id", "ref", "version"]
+    assert properties["order_id"]["description"] == "The id of the Order."
     assert message["examples"][0]["payload"]["ref"] == (
         "sales/Order/00000000-0000-4000-8000-000000000001@1"
     )

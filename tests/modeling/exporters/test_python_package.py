@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from modeling.exporters import python
+from modeling.exporters import asyncapi, python
 from modeling.exporters.writer import write_folder
 
 from ...needs import missing
@@ -243,3 +243,44 @@ def test_the_package_runs_on_postgresql(tmp_path, postgres_url):
         sys.path.remove(str(tmp_path))
         for name in [m for m in sys.modules if m.split(".")[0] == package]:
             del sys.modules[name]
+
+
+def test_what_the_package_sends_between_contexts_is_what_asyncapi_describes(
+    tmp_path,
+):
+    """The published language in two forms: the messages the relay delivers
+    into each inbox have exactly the payload properties of the AsyncAPI
+    message (notification and state transfer alike)."""
+    styles = set()
+    for n, source in enumerate((chinese_source(), sample_source())):
+        package = f"pl_{uuid.uuid4().hex[:8]}"
+        exported(source, tmp_path / str(n), package=package)
+        documents = asyncapi.documents(source)
+        sys.path.insert(0, str(tmp_path / str(n)))
+        try:
+            app_module = importlib.import_module(f"{package}.app")
+            demo = importlib.import_module(f"{package}.demo")
+            store = importlib.import_module(f"{package}.eventstore").open_store(
+                "sqlite://:memory:"
+            )
+            app = app_module.build_app(store)
+            demo.play(app, lambda line: None)
+            delivered = [e for e in store.iter_all() if e.stream.startswith("inbox.")]
+            assert delivered
+            for event in delivered:
+                styles.add(event.metadata["style"])
+                producer = event.type.split(".")[0]
+                document = documents[f"asyncapi/{producer}.yaml"]
+                (message,) = [
+                    m
+                    for m in document["components"]["messages"].values()
+                    if f"{producer}.{m['name']}" == event.type
+                ]
+                assert set(event.data) == set(message["payload"]["properties"])
+                assert set(message["payload"].get("required", [])) <= set(event.data)
+            app.close()
+        finally:
+            sys.path.remove(str(tmp_path / str(n)))
+            for name in [m for m in sys.modules if m.split(".")[0] == package]:
+                del sys.modules[name]
+    assert styles == {"notification", "state"}
