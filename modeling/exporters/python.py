@@ -188,9 +188,17 @@ def _wrapped(prefix, names):
     return f"{prefix}(\n{inner})"
 
 
+def _all_key(name):
+    """RUF022's order: CONSTANTS, Classes, the rest; each a natural sort
+    (case-sensitive, numbers by value: `Paid2` before `Paid10`)."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    chunks = re.split(r"(\d+)", name)
+    return (kind, [int(c) if c.isdigit() else c for c in chunks])
+
+
 def names_list(names):
     """`__all__`'s items sorted as ruff's RUF022 wants them."""
-    ordered = sorted(set(names), key=_name_key)
+    ordered = sorted(set(names), key=_all_key)
     line = ", ".join(literal(n) for n in ordered)
     if len(line) + len("__all__ = []") <= 88:
         return line
@@ -1195,7 +1203,8 @@ class _Package:
                 stream = f"{event.context.module}.{source}-{key}"
                 body = (
                     f"    event = {module}.{event.cls}.example(known)\n"
-                    f"    return app.ingest(event, f{literal(stream)})"
+                    f"    return app.ingest(event, {'f' if event.id_field else ''}"
+                    f"{literal(stream)})"
                 )
             functions.append(
                 f"\n\ndef step_{n}(app: App, known: messages.Known) -> object:\n"

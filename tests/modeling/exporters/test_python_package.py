@@ -9,7 +9,9 @@ tests skip, except under CI=true.
 """
 
 import importlib
+import importlib.util
 import os
+import random
 import re
 import subprocess
 import sys
@@ -23,7 +25,8 @@ from modeling.exporters import asyncapi, python
 from modeling.exporters.writer import write_folder
 
 from ...needs import missing
-from .sources import chinese_source, sample_source
+from ..boards import BoardBuilder
+from .sources import chinese_source, sample_source, source_of
 
 ROOT = Path(__file__).resolve().parents[3]
 TOOLS = ("pytest", "ruff", "mypy")
@@ -284,3 +287,71 @@ def test_what_the_package_sends_between_contexts_is_what_asyncapi_describes(
             for name in [m for m in sys.modules if m.split(".")[0] == package]:
                 del sys.modules[name]
     assert styles == {"notification", "state"}
+
+
+def bench_board(scale, seed):
+    """The benchmark's generated workshop (bench/model.py) at `scale`: six
+    contexts, one in Chinese, duplicates, links outside the grammar, loops."""
+    path = ROOT / "bench" / "model.py"
+    spec = importlib.util.spec_from_file_location("bench_model", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    counts = {k: max(1, round(v * scale)) for k, v in module.FULL.items()}
+    return module.build_board(counts, random.Random(seed)).snapshot("review")
+
+
+def test_a_large_messy_workshop_exports_a_clean_package(scratch, tmp_path):
+    """A tenth of the 2,000-sticky benchmark board: whatever the workshop
+    left (loops of policies, look-alike names, commands in no aggregate,
+    Chinese), the package passes its tests, ruff and mypy --strict."""
+    package = exported(source_of(bench_board(0.1, 3), name="Bench"), tmp_path)
+    bin_ = scratch.parent
+
+    tests = check(
+        run([scratch, "-m", "pytest", "-q", "-p", "no:cacheprovider"], tmp_path)
+    )
+    assert "failed" not in tests
+    check(run([bin_ / "ruff", "check", "--no-cache", "."], tmp_path))
+    check(
+        run(
+            [bin_ / "mypy", "--strict", "--cache-dir", tmp_path / ".mypy", package],
+            tmp_path,
+        )
+    )
+
+
+def test_a_loop_of_policies_acts_once_per_chain_of_events(tmp_path):
+    """Shipped -> (whenever shipped, then reorder) -> Reorder -> Shipped again:
+    with decisions that accept everything the loop would never end, so each
+    policy acts once in a chain of events unless its class says otherwise."""
+    b = BoardBuilder("attribute")
+    ship, shipped = b.command("Ship"), b.event("Shipped", 200)
+    policy, reorder = (
+        b.policy("Whenever shipped, then ship again", 400),
+        b.command("Ship Again", 600),
+    )
+    b.chain(ship, shipped, policy, reorder, shipped)
+    b.chain(b.actor("Clerk"), ship)
+    package = f"loop_{uuid.uuid4().hex[:8]}"
+    exported(source_of(b.snapshot(), name="Loop"), tmp_path, package=package)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        app_module = importlib.import_module(f"{package}.app")
+        demo = importlib.import_module(f"{package}.demo")
+        store = importlib.import_module(f"{package}.eventstore").open_store(
+            "sqlite://:memory:"
+        )
+        app = app_module.build_app(store)
+        told = []
+        demo.play(app, told.append)
+        shipped_events = [e for e in store.iter_all() if e.type == "core.Shipped"]
+        assert len(shipped_events) == 2  # the clerk's, and the policy's once
+        assert any("acted in this chain already (a loop): stops" in t for t in told)
+        assert shipped_events[1].metadata["chain"] == [
+            "core.policy.WheneverShippedThenShipAgain"
+        ]
+        app.close()
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m.split(".")[0] == package]:
+            del sys.modules[name]

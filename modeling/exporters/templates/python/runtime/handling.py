@@ -81,7 +81,11 @@ class CommandHandler(Generic[C, S]):
         """Which aggregate the command is for."""
         raise NotImplementedError
 
-    def handle(self, command: C, writer: Writer | None = None) -> Outcome[S]:
+    def handle(
+        self, command: C, writer: Writer | None = None, chain: Sequence[str] = ()
+    ) -> Outcome[S]:
+        """Decide and append. `chain`: the policies whose reactions led here
+        (kept with the events, so that a policy loop stops; see `policies`)."""
         writer = writer or self.app.store
         aggregate, aggregate_id = self.aggregate, self.aggregate_id(command)
         stream = aggregate.stream(aggregate_id)
@@ -95,7 +99,10 @@ class CommandHandler(Generic[C, S]):
             try:
                 result = writer.append(
                     stream,
-                    [self._new(command, n, event) for n, event in enumerate(events)],
+                    [
+                        self._new(command, n, event, chain)
+                        for n, event in enumerate(events)
+                    ],
                     expected,
                     outbox=self.app.integration.destinations(events),
                 )
@@ -112,12 +119,20 @@ class CommandHandler(Generic[C, S]):
         raise AssertionError("unreachable")
 
     @staticmethod
-    def _new(command: Command, n: int, event: DomainEvent) -> NewEvent:
+    def _new(
+        command: Command, n: int, event: DomainEvent, chain: Sequence[str]
+    ) -> NewEvent:
+        metadata: dict[str, object] = {
+            "command": command.TYPE,
+            "command_id": str(command.command_id),
+        }
+        if chain:
+            metadata["chain"] = list(chain)
         return NewEvent(
             event.TYPE,
             event.to_dict(),
             id=derived_id(command.command_id, str(n)),
-            metadata={"command": command.TYPE, "command_id": str(command.command_id)},
+            metadata=metadata,
             schema_version=event.SCHEMA_VERSION,
         )
 
@@ -153,8 +168,10 @@ class CommandBus:
         if missing:
             raise NoHandler(f"no handler for {', '.join(sorted(missing))}")
 
-    def dispatch(self, command: Command, writer: Writer | None = None) -> Outcome[Any]:
-        return self.handler_for(command).handle(command, writer)
+    def dispatch(
+        self, command: Command, writer: Writer | None = None, chain: Sequence[str] = ()
+    ) -> Outcome[Any]:
+        return self.handler_for(command).handle(command, writer, chain)
 
 
 @dataclass(frozen=True)

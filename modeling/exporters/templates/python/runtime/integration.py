@@ -52,6 +52,11 @@ def reference(stream: str, version: int) -> str:
     return f"{context}/{aggregate}/{aggregate_id}@{version}"
 
 
+def _carried(metadata: dict[str, object]) -> dict[str, object]:
+    """What a delivery keeps of the event's metadata: its chain of policies."""
+    return {"chain": metadata["chain"]} if "chain" in metadata else {}
+
+
 class Integration:
     """Which contexts consume which events, and the relay's publisher."""
 
@@ -99,6 +104,7 @@ class Integration:
                     data,
                     id=derived_id(recorded.id, f"to/{destination}"),
                     metadata={
+                        **_carried(recorded.metadata),
                         "style": event.STYLE,
                         "from_stream": recorded.stream,
                         "from_position": recorded.position,

@@ -50,6 +50,11 @@ class Policy:
     TEXT: ClassVar[str] = ""
     # The event types it reacts to (the store's type names).
     LISTENS_TO: ClassVar[tuple[str, ...]] = ()
+    # A policy whose reaction leads back to an event it reacts to would run
+    # forever with decisions that accept everything. By default a policy acts
+    # once in a chain of events; a subclass whose rules end the loop (a retry
+    # that gives up) sets this to True.
+    REACTS_AGAIN: ClassVar[bool] = False
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -72,6 +77,7 @@ class Fired:
     source: Source
     commands: tuple[Command, ...]
     rejected: str = ""  # why the rules refused a command it issued
+    skipped: bool = False  # it acted in this chain of events already
 
 
 def from_inbox(context: str) -> str:
@@ -113,18 +119,27 @@ class PolicyRunner:
         source = Source(
             recorded.id, recorded.position, recorded.stream, recorded.recorded_at
         )
-        commands = tuple(policy.react(message, source))
+        chain = [str(name) for name in recorded.metadata.get("chain", ())]
+        if self.name in chain and not policy.REACTS_AGAIN:
+            fired = Fired(policy, message, source, (), skipped=True)
+        else:
+            fired = self._react(tx, message, source, [*chain, self.name])
+        for listener in self.listeners:
+            listener(fired)
+
+    def _react(
+        self, tx: Transaction, message: Message, source: Source, chain: list[str]
+    ) -> Fired:
+        commands = tuple(self.policy.react(message, source))
         rejected = ""
         for command in commands:
             try:
-                self.app.commands.dispatch(command, writer=tx)
+                self.app.commands.dispatch(command, writer=tx, chain=chain)
             except Rejected as refusal:
                 # A business answer, not a failure: the policy has acted.
                 rejected = str(refusal)
                 break
-        fired = Fired(policy, message, source, commands, rejected)
-        for listener in self.listeners:
-            listener(fired)
+        return Fired(self.policy, message, source, commands, rejected)
 
     def catch_up(self) -> int:
         return self.subscription.catch_up()
