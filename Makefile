@@ -49,6 +49,7 @@ format: install
 bench: install
 	$(PY) bench/board_log.py
 	$(PY) bench/model.py
+	$(PY) bench/export.py
 
 # Websocket fan-out against a plain-Channels baseline (about 5 minutes).
 bench-realtime: install

@@ -23,27 +23,66 @@ export function font(size, weight = 500) {
   return `${weight} ${size}px ${FONT_FAMILY}`;
 }
 
+// Characters of East Asian width "W" or "F" (CJK, kana, Hangul, full-width
+// forms, most emoji): text in those scripts may break between characters.
+const WIDE = /[\u1100-\u115F\u231A\u231B\u2329\u232A\u23E9-\u23EC\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uA960-\uA97F\uAC00-\uD7A3\uF900-\uFAFF\uFE10-\uFE19\uFE30-\uFE6F\uFF01-\uFF60\uFFE0-\uFFE6]|[\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u;
+const MARK = /[\p{Mn}\p{Me}\p{Cf}]/u;
+// A line may not start with these, nor end with those (kinsoku shori).
+const NO_START = new Set([..."、。，．：；？！）」』】〕〉》〗〙〛｝］｠’”…‥ーゝゞ々〻・,.;:!?)]}%ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ"]);
+const NO_END = new Set([..."（「『【〔〈《〖〘〚｛［｟‘“([{"]);
+
+function canBreak(before, after) {
+  if (!WIDE.test(before) && !WIDE.test(after)) return false;
+  return !(MARK.test(after) || NO_START.has(after) || NO_END.has(before));
+}
+
+/** White space runs, and pieces of words a line may break after. */
+function tokens(paragraph) {
+  const found = [];
+  for (const word of paragraph.split(/(\s+)/)) {
+    if (!word) continue;
+    if (/^\s+$/.test(word) || /^[\x00-\x7f]*$/.test(word)) {
+      found.push(word);
+      continue;
+    }
+    const chars = [...word];
+    let start = 0;
+    for (let i = 1; i < chars.length; i++) {
+      if (canBreak(chars[i - 1], chars[i])) {
+        found.push(chars.slice(start, i).join(""));
+        start = i;
+      }
+    }
+    found.push(chars.slice(start).join(""));
+  }
+  return found;
+}
+
 function wrap(ctx, text, maxWidth) {
   const lines = [];
   lines.broken = false;
   for (const paragraph of text.split("\n")) {
-    const words = paragraph.split(/(\s+)/).filter((w) => w.length);
     let line = "";
-    for (const word of words) {
-      const candidate = line + word;
+    for (const token of tokens(paragraph)) {
+      const candidate = line + token;
       if (!line || ctx.measureText(candidate).width <= maxWidth) {
         line = candidate;
-        continue;
+      } else {
+        lines.push(line.trimEnd());
+        line = token.trimStart();
       }
-      lines.push(line.trimEnd());
-      line = word.trimStart();
-      // A single word wider than the box is broken by characters.
-      while (ctx.measureText(line).width > maxWidth && line.length > 1) {
+      // A word wider than the box is broken by characters (the first word of
+      // a paragraph too).
+      while (ctx.measureText(line.trimEnd()).width > maxWidth && [...line].length > 1) {
+        const chars = [...line];
+        let cut = chars.length - 1;
+        while (cut > 1 && ctx.measureText(chars.slice(0, cut).join("")).width > maxWidth) cut--;
+        while (cut > 1 && MARK.test(chars[cut])) cut--; // a mark stays with its letter
+        const head = chars.slice(0, cut).join("");
+        if (!head.trim()) break; // only white space would go: wrapped next time
         lines.broken = true;
-        let cut = line.length - 1;
-        while (cut > 1 && ctx.measureText(line.slice(0, cut)).width > maxWidth) cut--;
-        lines.push(line.slice(0, cut));
-        line = line.slice(cut);
+        lines.push(head.trimEnd());
+        line = chars.slice(cut).join("").trimStart();
       }
     }
     lines.push(line.trimEnd());

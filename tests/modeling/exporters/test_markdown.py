@@ -214,13 +214,13 @@ def test_chinese_text_is_kept(chinese_md):
     assert "## Bounded context: 订单\n" in chinese_md
     paid = _term(chinese_md, "订单已支付", "订单已支付")
     assert "*Domain event, pivotal, notification style*" in paid
-    assert "付款完成：会员系统据此增加积分。" in paid  # noqa: RUF001
+    assert "付款完成：会员系统据此增加积分。" in paid
     assert "- Leaves 订单 as a notification" in paid
     assert "(会员, 物流)" in paid
     collided = _term(chinese_md, "商品 已发货", "商品已发货2")
     assert "code name `商品已发货2`" in collided
     points = _term(chinese_md, "增加积分", "增加积分")
-    assert "- Issued by policy “每当订单已支付，就增加积分”" in points  # noqa: RUF001
+    assert "- Issued by policy “每当订单已支付，就增加积分”" in points
 
 
 def test_the_outline_is_a_nested_list(sample_md, chinese_md):

@@ -216,7 +216,7 @@ def test_an_event_into_another_context_is_dashed_and_says_how_it_travels(
     text = mermaid.diagram(chinese)
     edges = _edges(text)
     ids = {e.name: i for e, i in _named_ids(chinese)}
-    for policy in ("每当订单已支付，就增加积分", "每当订单已支付，就安排配送"):  # noqa: RUF001
+    for policy in ("每当订单已支付，就增加积分", "每当订单已支付，就安排配送"):
         assert edges[(ids["订单已支付"], ids[policy])] == "-.->|notification|"
     # Both are drawn in the policy colour.
     numbers = [n for n, line in enumerate(_edge_lines(text)) if "-.->" in line]
@@ -247,7 +247,7 @@ def test_ids_are_ascii_and_distinct_names_as_written(chinese):
 def test_labels_escape_what_mermaid_reads_as_syntax():
     assert mermaid.label('a "b" #c <d> & e') == ('"a #34;b#34; #35;c #60;d#62; #38; e"')
     assert mermaid.label("one\ntwo\r\nthree") == '"one<br>two<br>three"'
-    assert mermaid.label("订单，已支付") == '"订单，已支付"'  # noqa: RUF001
+    assert mermaid.label("订单，已支付") == '"订单，已支付"'
     source = _awkward_board()
     nodes = _nodes(mermaid.diagram(source))
     assert sorted(label for label, _ in nodes.values()) == sorted(AWKWARD_TEXTS)

@@ -33,8 +33,8 @@ ARGS = [
     "--disable-background-networking",
 ]
 SCREENSHOT = Path("/tmp/board-svg.png")
-ZH_POLICY = "每当订单已支付，就增加积分并通知会员（短信）"  # noqa: RUF001
-ZH_NO_START, ZH_NO_END = ("，", "）"), "（"  # noqa: RUF001
+ZH_POLICY = "每当订单已支付，就增加积分并通知会员（短信）"
+ZH_NO_START, ZH_NO_END = ("，", "）"), "（"
 HOSTILE = '<img src=x onerror="alert(1)"> & ]]> <!-- --> <script>x</script>'
 
 
@@ -495,3 +495,38 @@ def test_the_page_wraps_the_sample_as_the_svg_does(chromium, sample):
     assert sum(same) >= 0.9 * len(cases), [
         (case[0], on_page[i]) for i, case in enumerate(cases) if not same[i]
     ]
+
+
+def test_the_page_breaks_long_words_and_cjk_text_within_the_sticky(chromium):
+    """The page wraps what has no spaces as the SVG does: a word wider than
+    the sticky is cut, CJK text breaks between characters (never before a
+    closing mark), and no line is wider than the sticky."""
+    script = (ROOT / "static/js/board/textlayout.js").read_text()
+    page = chromium.new_page()
+    page.set_content("<!doctype html><title>layout</title>")
+    page.add_script_tag(
+        content=script.replace("export ", "") + "\nwindow.L = layout; window.F = font;"
+    )
+    texts = [
+        "Supercalifragilisticexpialidocious",
+        "Order Supercalifragilisticexpialidocious placed",
+        "会员系统据此增加积分并发送通知给顾客",
+        "订单已创建（待支付），请尽快付款。",
+        "付款完成：会员系统据此增加积分。",
+    ]
+    results = page.evaluate(
+        """(texts) => texts.map((t) => {
+            const r = L(t, 140, 120, 500);
+            const ctx = document.createElement('canvas').getContext('2d');
+            ctx.font = F(r.size, 500);
+            return {size: r.size, lines: r.lines,
+                    widths: r.lines.map((l) => ctx.measureText(l).width)};
+        })""",
+        texts,
+    )
+    page.close()
+    for text, result in zip(texts, results, strict=True):
+        assert max(result["widths"]) <= 140.5, (text, result)
+        assert not any(line[:1] in "，。）：" for line in result["lines"]), result
+        assert "".join(result["lines"]).replace(" ", "") == text.replace(" ", "")
+    assert len(results[2]["lines"]) > 1  # the CJK sentence wrapped
