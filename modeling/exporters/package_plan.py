@@ -34,7 +34,7 @@ RESERVED_FIELDS = {
     "cls", "command_id", "issued_at", "ref", "version", "to_dict", "from_dict",
     "example", "notice", "dataclasses", "messages", "known",
 }  # fmt: skip
-# The module names inside a context package, which no context may take.
+# How each field type is written in generated code (see IMPORTED).
 TYPE_LABELS = {
     "str": "str",
     "int": "int",
@@ -85,8 +85,20 @@ class Element:
     context: Context | None = None
 
 
+class _Message:
+    """What events and commands share: a type name and fields."""
+
+    @property
+    def type_name(self):
+        """What the store records: `<context module>.<ClassName>`."""
+        return f"{self.context.module}.{self.cls}"
+
+    def field_named(self, name):
+        return next((f for f in self.fields if f.name == name), None)
+
+
 @dataclass
-class Event(Element):
+class Event(_Message, Element):
     fields: list[FieldSpec] = field(default_factory=list)
     aggregate: Aggregate | None = None
     style: str = "state"
@@ -101,32 +113,18 @@ class Event(Element):
     shape_changed: str = ""  # "v1 -> v2" when its fields changed since
 
     @property
-    def type_name(self):
-        return f"{self.context.module}.{self.cls}"
-
-    @property
     def leaves(self):
         return bool(self.consumers)
 
-    def field_named(self, name):
-        return next((f for f in self.fields if f.name == name), None)
-
 
 @dataclass
-class Command(Element):
+class Command(_Message, Element):
     fields: list[FieldSpec] = field(default_factory=list)
     aggregate: Aggregate | None = None
     produces: list[Event] = field(default_factory=list)
     issued_by: list[str] = field(default_factory=list)  # actors, systems (text)
     by_policies: list[Policy] = field(default_factory=list)
     handler: str = ""
-
-    @property
-    def type_name(self):
-        return f"{self.context.module}.{self.cls}"
-
-    def field_named(self, name):
-        return next((f for f in self.fields if f.name == name), None)
 
 
 @dataclass

@@ -217,16 +217,6 @@ _EXAMPLES = {
     "datetime": lambda f: "messages.EXAMPLE_TIME",
     "uuid": lambda f: f"messages.example_id({literal(f.name)})",
 }
-_KINDS = {
-    "str": "str",
-    "int": "int",
-    "float": "float",
-    "bool": "bool",
-    "decimal": "Decimal",
-    "date": "Date",
-    "datetime": "DateTime",
-    "uuid": "UUID",
-}
 
 
 def example_value(spec: FieldSpec):
@@ -234,7 +224,7 @@ def example_value(spec: FieldSpec):
     name = literal(spec.name)
     if spec.many:
         return f"known.items({name}, [{one}])"
-    return f"known.get({name}, {_KINDS[spec.scalar]}, {one})"
+    return f"known.get({name}, {package_plan.TYPE_LABELS[spec.scalar]}, {one})"
 
 
 def default_value(spec: FieldSpec, origin):
@@ -720,7 +710,7 @@ class _Package:
         module = _Module(self.plan, context)
         classes = [self.policy(module, policy) for policy in context.policies]
         body = "\n".join(classes)
-        local = _local(["from ...runtime import messages, policies"], module, body)
+        local = _local(["from ...runtime import messages, policies"], module)
         return code(
             "generated/policies.py.tmpl",
             header=header,
@@ -857,7 +847,7 @@ class _Package:
             classes.append(self.read_model(module, read_model))
         body = "\n".join(classes)
         local = _local(
-            ["from ...runtime import messages, policies, projections"], module, body
+            ["from ...runtime import messages, policies, projections"], module
         )
         names = sorted(n for r in context.read_models for n in (r.cls, r.row_cls))
         return code(
@@ -1462,7 +1452,8 @@ def _user_file(text, classes):
     return text
 
 
-def _local(lines, module: _Module, body=None):
+def _local(lines, module: _Module):
+    """Import lines offered to a module: `lines`, then what `module` referred to."""
     return [*lines, *module.foreign_imports()]
 
 
