@@ -146,3 +146,17 @@ def test_a_bad_package_name_is_refused_and_nothing_is_written(shop, tmp_path):
     with pytest.raises(CommandError, match="no package name"):
         export(shop, "--format", "python", "--out", tmp_path, "--package", "my-shop")
     assert not any(tmp_path.iterdir())
+
+
+def test_a_folder_of_another_boards_package_is_not_exported_over(
+    shop, facilitator, tmp_path
+):
+    other = board_services.create_board(facilitator, "Sample: online shop")
+    export(shop, "--format", "python", "--out", tmp_path)
+    with pytest.raises(CommandError, match="holds the export of another board"):
+        export(other, "--format", "python", "--out", tmp_path)
+    export(other, "--format", "python", "--out", tmp_path, "--force")
+    manifest = json.loads(
+        (tmp_path / "sample_online_shop" / ".export-manifest.json").read_text()
+    )
+    assert manifest["board"]["id"] == str(other.pk)

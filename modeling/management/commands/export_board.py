@@ -77,6 +77,13 @@ class Command(BaseCommand):
                 previous = read_manifest(folder)
             except ValueError as error:
                 raise CommandError(str(error)) from None
+            exported = (previous or {}).get("board", {})
+            if previous and exported.get("id") != str(board.pk) and not force:
+                raise CommandError(
+                    f"{folder} holds the export of another board"
+                    f" ({exported.get('name')!r}): choose another --out or"
+                    " --package, or --force to export over it"
+                )
         try:
             files = services.export(
                 board, format, version=frozen, package=package, previous=previous

@@ -103,6 +103,9 @@ def test_an_exported_package_passes_its_tests_ruff_and_mypy(scratch, tmp_path, s
         )
     )
     assert "Success: no issues found" in mypy
+    store = f"sqlite:///{tmp_path / 'demo.db'}"
+    told = check(run([scratch, "-m", package, "demo"], tmp_path, EVENTSTORE_URL=store))
+    assert "   policy " in told and "Read models:" in told
 
 
 def test_the_demo_tells_the_story_across_contexts_and_replays_to_a_point(
