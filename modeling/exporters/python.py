@@ -18,6 +18,7 @@ import io
 import json
 import re
 import string
+import textwrap
 import tokenize
 from collections import defaultdict
 from functools import cache
@@ -125,7 +126,10 @@ def code(template, /, *, stdlib=(), third=(), first=(), local=(), **values):
     blocks = [
         sort_imports(_used(lines, body)) for lines in (standard, third, first, local)
     ]
-    return text.replace(IMPORTS, "\n\n".join(block for block in blocks if block))
+    block = "\n\n".join(block for block in blocks if block)
+    if not block:  # nothing to import: no gap where the imports would be
+        return re.sub(rf"{IMPORTS}\n+", "", text)
+    return text.replace(IMPORTS, block)
 
 
 def _used(lines, body):
@@ -341,13 +345,25 @@ class _Package:
         self.user = set()
         self.board_literal = literal(source.board_name or "untitled")
 
-    def header(self, user_module):
-        return fill(
+    def header(self, advice):
+        """The comment atop a generated file: where it came from, and
+        `advice` on where the user's code goes instead."""
+        text = fill(
             "generated/header.tmpl",
             board_literal=self.board_literal,
-            source_label=doc_text(self.source.label),
-            user_module=user_module,
-        ).rstrip("\n")
+            source_label=self.source.label,
+            advice=advice,
+        )
+        return "\n".join(
+            f"# {line}" for line in textwrap.wrap(" ".join(text.split()), 76)
+        )
+
+    @staticmethod
+    def yours(path):
+        return (
+            f"write your code in {path}, which the export created once and"
+            " never rewrites."
+        )
 
     def add(self, path, text, user=False):
         self.files[path] = text
@@ -370,7 +386,9 @@ class _Package:
         self.add(
             f"{generated}/__init__.py",
             fill(
-                "generated/init.py.tmpl", header=self.header("../"), context_title=title
+                "generated/init.py.tmpl",
+                header=self.header(self.yours(f"{context.module}/")),
+                context_title=title,
             ),
         )
         for name, render in (
@@ -384,9 +402,10 @@ class _Package:
             ("wiring", self.wiring),
         ):
             header = self.header(
-                f"{context.module}/{name}.py"
+                self.yours(f"{context.module}/{name}.py")
                 if name != "wiring"
-                else "the user modules"
+                else "a class of the same name in the context's own modules takes"
+                " the place of a generated one."
             )
             self.add(f"{generated}/{name}.py", render(context, header, common))
         for name in USER_MODULES:
@@ -1101,7 +1120,10 @@ class _Package:
     def package(self):
         plan, source = self.plan, self.source
         package = plan.package
-        header = self.header("the contexts' user modules")
+        header = self.header(
+            "write your code in the contexts' own modules, which the export"
+            " created once and never rewrites."
+        )
         title = doc_text(source.board_name or "The board")
         contexts = ", ".join(c.text or c.cls for c in plan.contexts) or "none yet"
         self.add(
@@ -1223,7 +1245,7 @@ class _Package:
 
     def tests(self):
         plan = self.plan
-        header = self.header("tests of your own, in files of your own")
+        header = self.header("put tests of your own in files of your own.")
         package = plan.package
         self.add(
             "tests/conftest.py",
