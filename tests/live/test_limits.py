@@ -218,8 +218,18 @@ def test_a_flooding_client_is_rate_limited_and_others_stay_fast(
             futures.append(await flooder.send_command("sticky.move", data))
             if i % 50 == 0:
                 await asyncio.sleep(0)
-        # Replies come as the server works through the frames.
+        # Replies come as the server works through the frames: wait until
+        # they stop coming (a busy machine's database takes longer), not a
+        # fixed time, which would cut off acks still on their way.
         await asyncio.sleep(3.0)
+        done, quiet_since = -1, time.monotonic()
+        while time.monotonic() - started < 30:
+            now_done = sum(future.done() for _, future in futures)
+            if now_done != done:
+                done, quiet_since = now_done, time.monotonic()
+            elif time.monotonic() - quiet_since > 1.5:
+                break
+            await asyncio.sleep(0.25)
         elapsed = time.monotonic() - started
         flooding = False
         await measuring
