@@ -6,6 +6,7 @@ import { Clipboard } from "./clipboard.js";
 import { BoardConnection } from "./connection.js";
 import { Editor } from "./editor.js";
 import { ExportDialog } from "./export_dialog.js";
+import { FEATURES } from "./features.js";
 import { bounds, intersects } from "./geometry.js";
 import { Inspector } from "./inspector.js";
 import { Keyboard } from "./keyboard.js";
@@ -386,6 +387,14 @@ for (const dialog of document.querySelectorAll("dialog")) {
   });
 }
 
+// -- features ---------------------------------------------------------------------
+
+const app = {
+  board, boardId, me, stage, store, scene, viewport, renderer, connection, actions,
+  toasts, commands, focusSticky, inspector, outline, phaseGuide, presence, status,
+};
+for (const install of FEATURES) install(app);
+
 // -- start ----------------------------------------------------------------------
 
 refreshBoardState();
@@ -394,4 +403,4 @@ renderer.resize();
 connection.connect();
 
 // For tests and debugging in the console: the live objects of this page.
-window.boardApp = { store, scene, viewport, renderer, connection, actions, commands, exportDialog };
+window.boardApp = { ...app, exportDialog };

@@ -37,6 +37,29 @@ export class Renderer {
     this.stats = { draws: [], visible: 0, total: 0 };
     this.members = new Map();
     this.onDraw = null;
+    // What features draw besides the stickies (see features.js), in board
+    // coordinates, each `(ctx, {zoom, view})`: `under` after the frames and
+    // before the notes (lanes, dividers), `over` after the links (badges,
+    // suggested links), `top` last (spotlights).
+    this.layers = { under: [], over: [], top: [] };
+  }
+
+  /** Add a feature's drawing to a layer; returns the function that removes it. */
+  addLayer(name, draw) {
+    this.layers[name].push(draw);
+    this.request();
+    return () => {
+      this.layers[name] = this.layers[name].filter((d) => d !== draw);
+      this.request();
+    };
+  }
+
+  #drawLayer(name, info) {
+    for (const draw of this.layers[name]) {
+      this.ctx.save();
+      draw(this.ctx, info);
+      this.ctx.restore();
+    }
   }
 
   resize() {
@@ -78,6 +101,8 @@ export class Renderer {
         visible++;
       }
     }
+    const info = { zoom: z, view };
+    this.#drawLayer("under", info);
     if (z < FAR) {
       visible += this.drawFar(notes, view);
     } else {
@@ -94,10 +119,12 @@ export class Renderer {
     }
     if (scene.draft) this.drawSticky(scene.draft, z);
     this.drawLinks(view, z);
+    this.#drawLayer("over", info);
     this.drawRemoteDrags(z);
     this.drawSelection(z);
     this.drawBand(z);
     this.drawLinkDraft(z);
+    this.#drawLayer("top", info);
 
     this.stats.visible = visible;
     this.stats.total = frames.length + notes.length;

@@ -1,0 +1,7 @@
+// The board's features beyond the canvas core: checks, review, facilitation
+// tools, history... Each module exports `install(app)`, which wires it to the
+// page's parts (see main.js: store, scene, viewport, renderer, connection,
+// actions, toasts, commands, focusSticky, board, me, boardId); main.js
+// installs every feature listed here, in order.
+
+export const FEATURES = [];
