@@ -4,6 +4,8 @@ Each check is a plain function of the model (and the board snapshot where it
 needs the words as written). Every check belongs to the workshop phase where
 it starts to matter, so a board still finding events is not flooded with
 aggregate advice. Ids follow `EVENT_STORMING.md` where it names the check.
+`HELP` explains every check to the people at the board: what it means, why it
+matters in the workshop and how to fix it there.
 """
 
 import math
@@ -67,6 +69,16 @@ def summary(findings):
     for finding in findings:
         counts[finding.severity] += 1
     return counts
+
+
+def registered():
+    """The ids of every check, in the order they run."""
+    return [check_id for check_id, _, _ in _CHECKS]
+
+
+def help_for(findings):
+    """The help of each check among `findings`, by check id (see `HELP`)."""
+    return {f.check: HELP[f.check].to_dict() for f in findings}
 
 
 # -- naming -------------------------------------------------------------------
@@ -538,3 +550,249 @@ def command_links_across_contexts(model, reached):
                     f"“{command.name}” produces “{event.name}” in another context.",
                     [command.id, event.id],
                 )
+
+
+# -- what each check means, for the people at the board ---------------------------
+
+
+@dataclass(frozen=True)
+class CheckHelp:
+    """A check explained to a workshop participant.
+
+    `explanation` says what the check means and why it matters in event
+    storming, `fix` what to do on the board; `one` and `many` count what is
+    still open ("3 events not in the past tense") in the board's phase guide.
+    """
+
+    title: str
+    explanation: str
+    fix: str
+    one: str
+    many: str
+
+    def to_dict(self):
+        return {
+            "title": self.title,
+            "explanation": self.explanation,
+            "fix": self.fix,
+            "one": self.one,
+            "many": self.many,
+        }
+
+
+# One entry per registered check (a test holds them to each other): the board
+# page and the admin explain findings from here, so the words live in one place.
+HELP = {
+    "N1": CheckHelp(
+        "Events in the past tense",
+        "An event is a fact the business cares about that has already happened, "
+        "so its name is in the past tense: “Order Placed”, not “Place Order” or "
+        "“Placing order”. Past-tense names keep the timeline a story of facts, "
+        "apart from intentions (commands) and questions (hot spots).",
+        "Rewrite the sticky as something that happened (“Payment Received”). If "
+        "it is an intention, make it a command; if it is a question, a hot spot. "
+        "A time trigger such as “Every September” may stay as it is.",
+        "event not in the past tense",
+        "events not in the past tense",
+    ),
+    "N2": CheckHelp(
+        "Business names, not technical ones",
+        "Names like “OrderCreatedEvent”, “POST /orders” or “row inserted” "
+        "describe software, not the business. The domain experts stop "
+        "recognising their story, and the board becomes a picture of today's "
+        "system instead of the domain.",
+        "Say what happened in the words of the people who do the work: “Order "
+        "Placed” instead of “OrderCreatedEvent”. Drop “Event” and “Command” "
+        "suffixes, HTTP verbs and table names.",
+        "technical name",
+        "technical names",
+    ),
+    "N8": CheckHelp(
+        "Duplicate events",
+        "Two stickies with the same or nearly the same text are usually one fact "
+        "written down by two people during the exploration. Keeping both makes "
+        "the timeline longer than the story and gives the model two events for "
+        "one fact.",
+        "If they are the same fact, keep one and delete the other. If they "
+        "differ, make the difference show in their names (“Order Placed "
+        "Online”, “Order Placed by Phone”), or park the question on a hot spot.",
+        "possible duplicate",
+        "possible duplicates",
+    ),
+    "N4": CheckHelp(
+        "Commands are intentions",
+        "A command is a request or decision that may still be refused, so it is "
+        "named as an instruction: “Place Order”. A command named like an event "
+        "(“Order Placed”) blurs what someone wants with what happened.",
+        "Rename the command as an instruction (“Place Order”). If the sticky "
+        "records a fact, change its kind to event in its details.",
+        "command named like an event",
+        "commands named like events",
+    ),
+    "C1": CheckHelp(
+        "Code names that clash",
+        "Every element gets a code name from its sticky's text. Two stickies "
+        "that give the same code name (“Paid” and “paid”) would be one class in "
+        "the exported code, so one is renamed with a number: an error, because "
+        "the code depends on it.",
+        "Rename one of the two so they are told apart, merge them if they are "
+        "the same thing, or give one a code name of its own in its details.",
+        "clashing code name",
+        "clashing code names",
+    ),
+    "T3": CheckHelp(
+        "Pivotal events",
+        "Pivotal events are the few moments where the story turns (“Order "
+        "Placed”, “Order Shipped”). Two to four of them give the timeline its "
+        "chapters and later hint where bounded contexts split. None leaves the "
+        "story flat; too many and none stands out.",
+        "Agree as a group on the 2 to 4 events where the story turns and mark "
+        "them pivotal (select the event, then Pivotal); unmark the others.",
+        "note on pivotal events",
+        "notes on pivotal events",
+    ),
+    "G9": CheckHelp(
+        "Open questions",
+        "A hot spot parks a question, a disagreement or a pain point so that the "
+        "group keeps moving. Open hot spots are normal while exploring, but a "
+        "model reviewed with open questions may rest on a guess.",
+        "Answer each hot spot with the people who know, change the board to "
+        "match and delete the hot spot; or keep it on purpose as a known issue.",
+        "open question",
+        "open questions",
+    ),
+    "G1": CheckHelp(
+        "Links that read as a sentence",
+        "Links follow a grammar: an actor issues a command, a command produces "
+        "an event, an event activates a policy, a policy issues a command, an "
+        "event updates a read model. A link outside it (an event straight to a "
+        "command, an actor to an event) hides a missing step.",
+        "Add the missing sticky in between (a policy between an event and a "
+        "command, a command between an actor and an event), turn the link "
+        "around, or delete it.",
+        "link outside the grammar",
+        "links outside the grammar",
+    ),
+    "F1": CheckHelp(
+        "Fields",
+        "Fields are the data an event or command carries (“amount: decimal”). A "
+        "field with an unknown type, or a name given twice, cannot become code "
+        "as it is and leaves the data unclear.",
+        "Open the sticky's details (I) and give each field its own name and a "
+        "type: str, int, float, bool, decimal, date, datetime, uuid or "
+        "list[...]; end it with ? when it is optional.",
+        "field problem",
+        "field problems",
+    ),
+    "G10": CheckHelp(
+        "Every event has a cause",
+        "Each event happens for a reason: a command someone issued, an external "
+        "system, time, or another event. An event without a cause is a gap in "
+        "the story that telling it aloud should fill.",
+        "Link the command, external system or event that causes it to the "
+        "event. If nobody knows, put a hot spot next to it.",
+        "event without a cause",
+        "events without a cause",
+    ),
+    "G2": CheckHelp(
+        "Every command has a trigger",
+        "A command is issued by someone or something: an actor (a role), a "
+        "policy reacting to an event, or an external system. Without a trigger "
+        "nobody knows who decides, and the story has a gap.",
+        "Add the actor, policy or external system that issues the command and "
+        "link it to the command.",
+        "command without a trigger",
+        "commands without a trigger",
+    ),
+    "G4": CheckHelp(
+        "Every command produces an event",
+        "When a command succeeds, something happens that the business cares "
+        "about. A command with no event after it changes nothing anyone can "
+        "see, and the story cannot go on from it.",
+        "Link the command to the event it produces when it succeeds, adding the "
+        "event if it is missing.",
+        "command without an event",
+        "commands without an event",
+    ),
+    "G5": CheckHelp(
+        "Whenever an event, then a command",
+        "A policy is the rule “whenever <event>, then <command>”: it needs the "
+        "event that wakes it and the command it issues. Half a policy is an "
+        "automation nobody can follow.",
+        "Link the event that activates the policy to it, and the policy to the "
+        "command it issues.",
+        "unfinished policy",
+        "unfinished policies",
+    ),
+    "G6": CheckHelp(
+        "Read models are fed by events",
+        "A read model is the information someone looks at to decide. It only "
+        "changes when events happen, so without events feeding it, it would "
+        "never be up to date.",
+        "Link each event whose data the read model shows to it (event -> read "
+        "model); if none does yet, the event that brings that data is missing.",
+        "read model fed by no event",
+        "read models fed by no event",
+    ),
+    "G11": CheckHelp(
+        "Policies in a loop",
+        "These policies set each other off: a command's event wakes a policy "
+        "that issues the command again. Unless something ends it, the "
+        "automation runs for ever.",
+        "Say what stops the loop: a condition in a policy's name, another event "
+        "on the way round, or a person who decides instead of a policy.",
+        "loop of policies",
+        "loops of policies",
+    ),
+    "G3": CheckHelp(
+        "Commands and events belong to an aggregate",
+        "An aggregate is what accepts or rejects a command and records the "
+        "events that follow. A command or event in no aggregate has no place "
+        "where the business rule is kept.",
+        "Draw an aggregate frame around the command and its events, or move them "
+        "into one. Commands handled by an external system need none: link them "
+        "to the system.",
+        "command or event in no aggregate",
+        "commands or events in no aggregate",
+    ),
+    "G7": CheckHelp(
+        "Aggregates decide",
+        "An aggregate exists to decide: it takes commands and emits events. One "
+        "with no events decides nothing; one that takes no commands only "
+        "records what was decided elsewhere.",
+        "Move the commands it accepts and the events it emits into its frame, or "
+        "remove the frame if it only names a thing.",
+        "aggregate with nothing to decide",
+        "aggregates with nothing to decide",
+    ),
+    "F2": CheckHelp(
+        "Overlapping frames",
+        "A frame says what belongs together: a sticky belongs to the innermost "
+        "frame holding its centre. Two frames that partly overlap leave it "
+        "unclear where the stickies in the overlap belong.",
+        "Move or resize the frames so that one sits wholly inside the other (an "
+        "aggregate inside a context) or they stand apart.",
+        "pair of overlapping frames",
+        "pairs of overlapping frames",
+    ),
+    "B1": CheckHelp(
+        "Everything in a bounded context",
+        "A bounded context is the part of the board where one language holds. "
+        "Every event and aggregate sits in exactly one, so that each term has "
+        "one meaning and one team that owns it.",
+        "Draw a context frame around it, or move it into the context whose "
+        "language it speaks.",
+        "event or aggregate in no context",
+        "events or aggregates in no context",
+    ),
+    "B4": CheckHelp(
+        "Contexts talk through events",
+        "Across a border, a context reacts to the other's events rather than "
+        "taking its orders. A command issued from another context, or one that "
+        "produces events in another, ties the two contexts tightly together.",
+        "Let the other context's event wake a policy inside this context that "
+        "issues the command; or move the sticky into the context it belongs to.",
+        "command across contexts",
+        "commands across contexts",
+    ),
+}

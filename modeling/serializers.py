@@ -14,6 +14,16 @@ class FindingSerializer(serializers.Serializer):
     stickies = serializers.ListField(child=serializers.CharField())
 
 
+class CheckHelpSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text="The check in a few words")
+    explanation = serializers.CharField(
+        help_text="What it means and why it matters in the workshop"
+    )
+    fix = serializers.CharField(help_text="What to do on the board")
+    one = serializers.CharField(help_text="What one finding counts, after the number 1")
+    many = serializers.CharField(help_text="What several count, after their number")
+
+
 class SummarySerializer(serializers.Serializer):
     error = serializers.IntegerField()
     warning = serializers.IntegerField()
@@ -43,6 +53,10 @@ class LiveModelSerializer(serializers.Serializer):
     counts = CountsSerializer()
     summary = SummarySerializer()
     findings = FindingSerializer(many=True)
+    help = serializers.DictField(
+        child=CheckHelpSerializer(),
+        help_text="By check id, for each check among the findings",
+    )
     model = serializers.JSONField(help_text="The model's canonical JSON form")
 
 

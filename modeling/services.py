@@ -20,7 +20,7 @@ from storming.errors import CommandError, forbidden, invalid
 from storming.models import Board, Member
 
 from . import diff as diffs
-from .checks import PHASES, Finding, run_checks, summary
+from .checks import PHASES, Finding, help_for, run_checks, summary
 from .derive import derive
 from .exporters import FORMATS
 from .exporters.base import Files, Source
@@ -58,7 +58,10 @@ def live_model(board: Board, phase=None):
 
 
 def describe(model: Model, findings) -> dict:
-    """The model with its checks, hash and counts: what the API serves."""
+    """The model with its checks, hash and counts: what the API serves.
+
+    `help` explains each check found (`checks.HELP`), so that the board page
+    says what a finding means and how to fix it without words of its own."""
     content = model.to_dict()
     return {
         "board": model.board,
@@ -69,6 +72,7 @@ def describe(model: Model, findings) -> dict:
         "counts": model.counts(),
         "summary": summary(findings),
         "findings": [finding.to_dict() for finding in findings],
+        "help": help_for(findings),
         "model": content,
     }
 

@@ -88,6 +88,27 @@ def test_a_member_reads_the_live_model_with_its_checks(board, member_of, worksho
         assert set(finding) == {"check", "severity", "message", "stickies"}
 
 
+def test_the_live_model_explains_each_check_it_found(lead_client, board, run):
+    run("sticky.create", {"kind": "event", "text": "Place Order", "x": 0, "y": 0})
+    run("sticky.create", {"kind": "command", "text": "Pay", "x": 0, "y": 300})
+    body = lead_client.get(url(board, "model/?phase=attribute")).json()
+    found = {f["check"] for f in body["findings"]}
+    assert {"N1", "G2", "G10"} <= found
+    # Help for exactly the checks found, each in full.
+    assert set(body["help"]) == found
+    n1 = body["help"]["N1"]
+    assert set(n1) == {"title", "explanation", "fix", "one", "many"}
+    assert "past tense" in n1["explanation"]
+    assert n1["many"] == "events not in the past tense"
+    assert "actor" in body["help"]["G2"]["fix"]
+
+
+def test_an_empty_board_has_no_help_to_give(lead_client, board):
+    body = lead_client.get(url(board, "model/")).json()
+    assert body["findings"] == []
+    assert body["help"] == {}
+
+
 def test_the_phase_parameter_runs_the_checks_of_another_phase(
     lead_client, board, run, workshop
 ):
@@ -289,3 +310,13 @@ def test_the_schema_describes_the_model_endpoints(lead_client):
     ):
         assert path in paths
     assert "post" in paths["/api/boards/{board_id}/versions/"]
+    schemas = json.loads(response.content)["components"]["schemas"]
+    help_map = schemas["LiveModel"]["properties"]["help"]
+    assert help_map["additionalProperties"]["$ref"].endswith("/CheckHelp")
+    assert set(schemas["CheckHelp"]["required"]) == {
+        "title",
+        "explanation",
+        "fix",
+        "one",
+        "many",
+    }

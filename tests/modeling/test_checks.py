@@ -5,7 +5,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modeling.checks import PHASES, Finding, past_tense, run_checks, summary
+from modeling.checks import (
+    HELP,
+    PHASES,
+    Finding,
+    help_for,
+    past_tense,
+    registered,
+    run_checks,
+    summary,
+)
 from modeling.identifiers import words
 
 from .boards import BoardBuilder, ordering_board
@@ -596,3 +605,37 @@ def test_near_duplicates_are_found_as_a_search_of_every_pair_would(texts):
         if a < c and len(tokens[a] & tokens[c]) / len(tokens[a] | tokens[c]) >= 0.75
     }
     assert reported == expected
+
+
+# -- help for the people at the board ---------------------------------------------
+
+
+def test_every_registered_check_has_help_and_no_help_is_left_over():
+    ids = registered()
+    assert len(ids) == len(set(ids)) >= 20
+    assert set(HELP) == set(ids)
+
+
+@pytest.mark.parametrize("check_id", sorted(HELP))
+def test_each_check_is_explained_with_a_fix_and_words_to_count_it(check_id):
+    entry = HELP[check_id]
+    # Sentences a participant reads, not a label.
+    assert entry.title and entry.title[0].isupper() and len(entry.title) < 50
+    for text in (entry.explanation, entry.fix):
+        assert len(text) > 60 and text.endswith(".")
+    # "1 <one>", "3 <many>" in the phase guide: phrases, not sentences.
+    for phrase in (entry.one, entry.many):
+        assert phrase and phrase[0].islower() and not phrase.endswith(".")
+    assert entry.one != entry.many
+
+
+def test_help_for_findings_covers_the_checks_found_once_each():
+    b = BoardBuilder("attribute")
+    b.event("Place Order", 0, 0)
+    b.event("Ship Order", 400, 0)
+    found = run_checks(b.derive())
+    assert [f.check for f in found].count("N1") == 2
+    explained = help_for(found)
+    assert set(explained) == {f.check for f in found}
+    assert explained["N1"] == HELP["N1"].to_dict()
+    assert help_for([]) == {}
