@@ -17,7 +17,14 @@ GUEST_SESSION_KEY = "guest_members"
 
 # Commands that steer the workshop rather than add to it.
 FACILITATOR_COMMANDS = frozenset(
-    {"phase.set", "timer.start", "timer.stop", "board.lock", "board.unlock"}
+    {
+        "phase.set",
+        "timer.start",
+        "timer.stop",
+        "board.lock",
+        "board.unlock",
+        "board.restore",
+    }
 )
 
 

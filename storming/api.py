@@ -273,7 +273,10 @@ class BoardViewSet(viewsets.ViewSet):
             board.pk, member, command["name"], command.get("data"), command.get("id")
         )
         code = status.HTTP_200_OK if applied.replayed else status.HTTP_201_CREATED
-        return Response(applied.event, status=code)
+        body = applied.event
+        if len(applied.events) > 1:
+            body = {**body, "events": list(applied.events)}
+        return Response(body, status=code)
 
     @extend_schema(
         responses={200: EventPageSerializer, **ERRORS},

@@ -96,6 +96,14 @@ class LoggedEvent:
     before: dict | None
     undo_of: int | None
     redo_of: int | None
+    # The first seq of the group (a batch, a group undo, a restore) the event
+    # belongs to; None for an event that is a change of its own.
+    group: int | None = None
+
+    @property
+    def unit(self):
+        """What one undo takes back: the event's group, or the event."""
+        return self.seq if self.group is None else self.group
 
 
 class BoardView(Protocol):
@@ -110,6 +118,8 @@ class BoardView(Protocol):
     def has_vote(self, sticky_id: str, member: str) -> bool: ...
     def votes_of(self, sticky_id: str) -> list[dict]: ...
     def history(self, actor: str) -> list[LoggedEvent]: ...
+    def unit(self, actor: str, key: int) -> list[LoggedEvent]: ...
+    def applied(self, change: "Change") -> None: ...
 
 
 @dataclass(frozen=True)
@@ -478,46 +488,61 @@ def board_unlock(ctx, data):
 
 
 def stacks(history):
-    """The actor's undo and redo stacks (seqs), from their own events in order.
+    """The actor's undo and redo stacks, from their own events in order.
 
-    Undo pops the newest own change; redo takes back the newest undo, and any
-    fresh change clears the redo stack, as in every editor.
+    An entry is a unit: one event, or the group of events one action made (a
+    batch, a group undo, a restore), named by its first seq. Undo pops the
+    newest own change; redo takes back the newest undo, and any fresh change
+    clears the redo stack, as in every editor.
     """
     undo, redo = [], []
+    seen = None
     for event in history:
+        if event.unit == seen:
+            continue  # the rest of a unit already counted
+        seen = event.unit
         if event.undo_of is not None:
             if undo and undo[-1] == event.undo_of:
                 undo.pop()
-            redo.append(event.seq)
+            redo.append(event.unit)
         elif event.redo_of is not None:
             if redo and redo[-1] == event.redo_of:
                 redo.pop()
-            undo.append(event.seq)
+            undo.append(event.unit)
         else:
-            undo.append(event.seq)
+            undo.append(event.unit)
             redo.clear()
     return undo, redo
 
 
 def undo(ctx, data):
     _payload(data, set())
-    history = ctx.view.history(ctx.actor)
-    undo_stack, _ = stacks(history)
+    undo_stack, _ = stacks(ctx.view.history(ctx.actor))
     if not undo_stack:
         raise not_found("nothing to undo")
-    target = next(e for e in history if e.seq == undo_stack[-1])
-    return invert(ctx, target, undo_of=target.seq)
+    return _invert_unit(ctx, undo_stack[-1], undo_of=undo_stack[-1])
 
 
 def redo(ctx, data):
     _payload(data, set())
-    history = ctx.view.history(ctx.actor)
-    _, redo_stack = stacks(history)
+    _, redo_stack = stacks(ctx.view.history(ctx.actor))
     if not redo_stack:
         raise not_found("nothing to redo")
-    target = next(e for e in history if e.seq == redo_stack[-1])
     # Redoing is undoing the undo.
-    return invert(ctx, target, redo_of=target.seq)
+    return _invert_unit(ctx, redo_stack[-1], redo_of=redo_stack[-1])
+
+
+def _invert_unit(ctx, key, **marks):
+    """The changes that take back unit `key`, newest event first, each decided
+    against the board as the ones before it leave it. One conflict refuses
+    them all: a group is undone whole or not at all."""
+    events = ctx.view.unit(ctx.actor, key)
+    changes = []
+    for event in reversed(events):
+        change = invert(ctx, event, **marks)
+        ctx.view.applied(change)
+        changes.append(change)
+    return changes
 
 
 def _still(ctx, current, expected, fields):
@@ -593,6 +618,63 @@ def _vote_key(vote):
     return {"sticky": vote["sticky"], "member": vote["member"]}
 
 
+# -- restoring an earlier state ----------------------------------------------------
+
+
+def restore(ctx, target):
+    """The changes that bring the board's content (stickies, links, votes)
+    back to `target` (a `state.fold` form), each decided against the board as
+    the ones before it leave it: links that must go, then stickies, stickies
+    that come back or change, then links and votes. Settings (phase, lock,
+    timer) stay as they are: a restore is about what the workshop said."""
+    view = ctx.view
+    now_state = view.state
+    changes = []
+
+    def add(change):
+        view.applied(change)
+        changes.append(change)
+
+    wanted_stickies, wanted_links = target["stickies"], target["links"]
+    for link_id, link in sorted(now_state["links"].items()):
+        # Links of a sticky that goes go with it (`sticky.deleted`).
+        kept_ends = link["from"] in wanted_stickies and link["to"] in wanted_stickies
+        if link_id not in wanted_links and kept_ends:
+            add(Change("link.deleted", {"id": link_id}, dict(link)))
+    for sticky_id in sorted(now_state["stickies"]):
+        if sticky_id not in wanted_stickies:
+            add(_delete(ctx, view.sticky(sticky_id)))
+    for sticky_id, sticky in sorted(wanted_stickies.items()):
+        current = view.sticky(sticky_id)
+        if current is None:
+            restored = dict(sticky, updated_at=iso(ctx.now))
+            restored.setdefault("event_style", "state")
+            add(Change("sticky.created", restored))
+            continue
+        changed = {
+            name: sticky.get(name, _DEFAULTS.get(name))
+            for name in CONTENT_FIELDS
+            if current.get(name, _DEFAULTS.get(name))
+            != sticky.get(name, _DEFAULTS.get(name))
+        }
+        if changed:
+            add(_update(ctx, current, changed))
+            current = view.sticky(sticky_id)
+        if (current["x"], current["y"]) != (sticky["x"], sticky["y"]):
+            add(_move(ctx, current, {"x": sticky["x"], "y": sticky["y"]}))
+    for link_id, link in sorted(wanted_links.items()):
+        if not view.link_id_taken(link_id):
+            add(Change("link.created", dict(link)))
+    wanted_votes = target["votes"]
+    for key, vote in sorted(view.state["votes"].items()):
+        if key not in wanted_votes:
+            add(Change("vote.retracted", _vote_key(vote), dict(vote)))
+    for key, vote in sorted(wanted_votes.items()):
+        if key not in view.state["votes"]:
+            add(Change("vote.cast", dict(vote)))
+    return changes
+
+
 DECIDERS = {
     "sticky.create": sticky_create,
     "sticky.update": sticky_update,
@@ -610,7 +692,11 @@ DECIDERS = {
     "undo": undo,
     "redo": redo,
 }
-COMMAND_NAMES = tuple(DECIDERS)
+# Commands the write path runs as one group of changes (storming.services):
+# `batch` (many commands, all or nothing) and `board.restore` (the board's
+# content as it was at a seq). Undo and redo, too, may take back a group.
+GROUP_COMMANDS = ("batch", "board.restore")
+COMMAND_NAMES = (*DECIDERS, *GROUP_COMMANDS)
 # Commands the server issues itself (an import), never taken from a client.
 SERVER_DECIDERS = {"vote.import": vote_import}
 

@@ -29,7 +29,7 @@ from .protocol import (
     Pong,
     number_out,
 )
-from .ratelimit import Limits
+from .ratelimit import Limits, command_cost
 
 log = logging.getLogger(__name__)
 
@@ -201,16 +201,26 @@ class BoardConsumer(AsyncConsumer):
         else:
             await self._ephemeral(frame)
 
-    async def _refuse(self, op_id, bucket):
+    async def _refuse(self, op_id, bucket, cost=1.0):
         error = CommandError("rate_limited", "too many messages; slow down")
         reply = error.as_message(op_id)
         # Whole milliseconds, never 0: "now" would invite an instant retry.
-        reply["retry_after"] = max(0.001, math.ceil(bucket.retry_after() * 1000) / 1000)
+        wait = bucket.retry_after(cost)
+        reply["retry_after"] = max(0.001, math.ceil(wait * 1000) / 1000)
         await self._reply(reply)
 
     async def _queue_command(self, command: Command):
-        if not self.limits.commands.take():
-            await self._refuse(command.op_id, self.limits.commands)
+        cost = command_cost(command)
+        if cost > self.limits.commands.burst:
+            # More than the bucket ever holds: it could never pass.
+            await self._reply(
+                CommandError(
+                    "invalid", "this batch is more than the rate limit ever allows"
+                ).as_message(command.op_id)
+            )
+            return
+        if not self.limits.commands.take(cost):
+            await self._refuse(command.op_id, self.limits.commands, cost)
             return
         # Commands run one after another, in the order sent, but beside the
         # reading of frames: a pong or a cursor need not wait for the
@@ -241,14 +251,7 @@ class BoardConsumer(AsyncConsumer):
         except CommandError as error:
             await self._reply(error.as_message(command.op_id))
             return
-        await self._reply(
-            {
-                "type": "ack",
-                "id": command.op_id,
-                "seq": applied.seq,
-                "replayed": applied.replayed,
-            }
-        )
+        await self._reply(applied.ack(command.op_id))
 
     def _may_move(self):
         # The role as of connecting, the lock as of now: a lock is an event

@@ -171,6 +171,9 @@ class BoardEvent(models.Model):
     command_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     undo_of = models.PositiveBigIntegerField(null=True, blank=True)
     redo_of = models.PositiveBigIntegerField(null=True, blank=True)
+    # The first seq of the group this event belongs to: the events one action
+    # made (a batch, a group undo, a restore), which undo takes back together.
+    group = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

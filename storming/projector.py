@@ -253,11 +253,26 @@ class DatabaseView:
                 board=self.board, actor=actor, name__in=UNDOABLE_EVENTS
             )
             .order_by("-seq")
-            .values_list("seq", "name", "data", "before", "undo_of", "redo_of")[
-                :UNDO_DEPTH
-            ]
+            .values_list(*_LOGGED)[:UNDO_DEPTH]
         )
         return [LoggedEvent(*row) for row in reversed(rows)]
+
+    def unit(self, actor, key):
+        """The events of one undo unit: a group (whole, however long) or one
+        event."""
+        events = BoardEvent.objects.filter(board=self.board, actor=actor)
+        events = events.filter(Q(group=key) | Q(seq=key, group__isnull=True))
+        return [
+            LoggedEvent(*row) for row in events.order_by("seq").values_list(*_LOGGED)
+        ]
+
+    def applied(self, change):
+        # The tables change only when the write path projects: deciding many
+        # changes in a row needs the in-memory view (storming.services).
+        raise NotImplementedError("decide groups of changes against a MemoryView")
+
+
+_LOGGED = ("seq", "name", "data", "before", "undo_of", "redo_of", "group")
 
 
 # -- writing events into the tables ------------------------------------------

@@ -1,6 +1,20 @@
 """Token buckets: how many frames a connection may send, and how fast."""
 
+import math
 import time
+
+# A batch costs one command per this many commands in it: a group move of
+# 2,000 stickies is one gesture, not 2,000 clicks.
+BATCH_SHARE = 50
+
+
+def command_cost(command) -> float:
+    """What a command takes from the commands bucket."""
+    if command.name == "batch" and isinstance(command.data, dict):
+        inner = command.data.get("commands")
+        if isinstance(inner, list):
+            return float(max(1, math.ceil(len(inner) / BATCH_SHARE)))
+    return 1.0
 
 
 class TokenBucket:

@@ -88,6 +88,17 @@ class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     undo_of = serializers.IntegerField(required=False)
     redo_of = serializers.IntegerField(required=False)
+    group = serializers.IntegerField(
+        required=False,
+        help_text="The first seq of the group the event belongs to: the events "
+        "of one batch, group undo or restore, which undo takes back together.",
+    )
+    events = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="REST answers only: every event of a command that made several "
+        "(a batch, a group undo, a restore), in order; the answer is the last.",
+    )
 
 
 class EventPageSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from . import access, broadcast, state
-from .commands import Context, decide, iso
+from .commands import Context, check_object, decide, iso, restore
 from .errors import CommandError, conflict, forbidden, invalid, not_found
 from .models import Board, BoardEvent, Link, Member, Sticky, new_invite_token
 from .projector import (
@@ -25,10 +25,12 @@ from .projector import (
     project,
     replace_projection,
 )
-from .vocabulary import MAX_COMMAND_ID, MAX_DESCRIPTION, Role
+from .vocabulary import MAX_BATCH, MAX_COMMAND_ID, MAX_DESCRIPTION, Role
 
-# Commands that read the sender's history, which a batch does not load.
-UNBATCHED = frozenset({"undo", "redo"})
+# Commands a batch cannot hold: each is a group of its own.
+UNBATCHED = frozenset({"undo", "redo", "batch", "board.restore"})
+# Commands decided in memory, as a group of changes: see `_execute_group`.
+GROUPED = frozenset({"undo", "redo", "batch", "board.restore"})
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +41,30 @@ APPEND_ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class Applied:
-    """The outcome of a command: its event as sent to clients."""
+    """The outcome of a command: its event (the last, for a group) as sent to
+    clients, and all its events."""
 
     event: dict
     # True when the command id had been applied before: nothing new was written.
     replayed: bool = False
+    events: tuple = ()
 
     @property
     def seq(self):
         return self.event["seq"]
+
+    @property
+    def first(self):
+        return self.events[0]["seq"] if self.events else self.seq
+
+    def ack(self, op_id):
+        """The protocol's `ack`: a group's events have consecutive seqs,
+        `first` to `seq`."""
+        message = {"type": "ack", "id": op_id, "seq": self.seq}
+        if len(self.events) > 1:
+            message["first"] = self.first
+        message["replayed"] = self.replayed
+        return message
 
 
 def event_message(event: BoardEvent) -> dict:
@@ -64,6 +81,8 @@ def event_message(event: BoardEvent) -> dict:
         message["undo_of"] = event.undo_of
     if event.redo_of is not None:
         message["redo_of"] = event.redo_of
+    if event.group is not None:
+        message["group"] = event.group
     return message
 
 
@@ -113,33 +132,106 @@ def _execute(board_id, member, name, data, command_id, server=False):
         if earlier is not None:
             if earlier.actor != member.pk:
                 raise conflict("this command id was used by someone else")
-            return Applied(event_message(earlier), replayed=True)
+            return _replay(board, earlier)
     # The role as it is now, not as it was when the socket connected.
     member = board.members.filter(pk=member.pk).first()
     if member is None:
         raise forbidden("you are no longer a member of this board")
     access.check_command(member, board, name)
+    if name in GROUPED:
+        return _execute_group(board, member, name, data, command_id)
     now = timezone.now()
     ctx = Context(DatabaseView(board), str(member.pk), now, board_settings(board))
     change = decide(ctx, name, data, server=server)
     return _append(board, member, [change], [now], command_id)[0]
 
 
-def _append(board, member, changes, moments, command_id=None):
+def _replay(board, earlier):
+    """A command sent again: what it did the first time, nothing new."""
+    if earlier.group is None:
+        return Applied(event_message(earlier), replayed=True)
+    group = board.events.filter(group=earlier.group).order_by("seq")
+    messages = tuple(event_message(event) for event in group)
+    return Applied(messages[-1], replayed=True, events=messages)
+
+
+def _execute_group(board, member, name, data, command_id):
+    """Decide a group of changes in memory, against the board as the changes
+    before each leave it, then append them as one group: all or nothing."""
+    current = state.from_snapshot(load_snapshot(board))
+    view = _BatchView(current, history=DatabaseView(board))
+    actor = str(member.pk)
+    if name == "batch":
+        changes, moments = _decide_many(
+            board, member, view, current, batch_commands(data)
+        )
+    else:
+        now = timezone.now()
+        ctx = Context(view, actor, now, dict(current["board"]))
+        if name == "board.restore":
+            changes = restore(ctx, _restore_target(board, data))
+            if not changes:
+                raise invalid("nothing to restore: the board is as it was then")
+        else:
+            changes = decide(ctx, name, data)
+        moments = [now] * len(changes)
+    _check_ids_elsewhere(board, changes)
+    applied = _append(board, member, changes, moments, command_id, grouped=True)
+    messages = tuple(a.event for a in applied)
+    return Applied(messages[-1], events=messages)
+
+
+def batch_commands(data):
+    """The (name, data) pairs of a `batch` command's data."""
+    check_object(data, "data", {"commands"}, ("commands",))
+    commands = data["commands"]
+    if not isinstance(commands, list) or not commands:
+        raise invalid("commands must be a non-empty list")
+    if len(commands) > MAX_BATCH:
+        raise invalid(f"a batch holds at most {MAX_BATCH} commands")
+    pairs = []
+    for index, command in enumerate(commands):
+        try:
+            check_object(command, f"commands[{index}]", {"name", "data"}, ("name",))
+        except CommandError as error:
+            raise _in_batch(error, index) from None
+        if not isinstance(command["name"], str):
+            raise _in_batch(invalid(f"commands[{index}].name must be a string"), index)
+        pairs.append((command["name"], command.get("data")))
+    return pairs
+
+
+def _restore_target(board, data):
+    check_object(data, "data", {"seq"}, ("seq",))
+    seq = data["seq"]
+    if isinstance(seq, bool) or not isinstance(seq, int):
+        raise invalid("seq must be a whole number")
+    if not 0 <= seq <= board.head_seq:
+        raise invalid(f"seq must be between 0 and {board.head_seq}")
+    events = board.events.filter(seq__lte=seq).order_by("seq")
+    return state.fold(events.values_list("name", "data").iterator(chunk_size=2000))
+
+
+def _append(board, member, changes, moments, command_id=None, grouped=False):
     """Append decided changes with the next seqs, project them, and broadcast
-    them once the transaction commits: the one place that writes the log."""
+    them once the transaction commits: the one place that writes the log.
+    `grouped`: the changes are one action's (undo takes them back together);
+    the command id marks the first of them."""
+    first = board.head_seq + 1
+    group = first if grouped and len(changes) > 1 else None
     events = BoardEvent.objects.bulk_create(
         [
             BoardEvent(
                 board=board,
-                seq=board.head_seq + 1 + index,
+                seq=first + index,
                 name=change.name,
                 data=change.data,
                 before=change.before,
                 actor=member.pk,
-                command_id=command_id,
+                command_id=command_id if index == 0 else None,
                 undo_of=change.undo_of,
                 redo_of=change.redo_of,
+                group=group,
                 created_at=moments[index],
             )
             for index, change in enumerate(changes)
@@ -167,14 +259,27 @@ class _BatchView(state.MemoryView):
     a hit is checked against the state.
     """
 
-    def __init__(self, current):
+    def __init__(self, current, history=None):
         super().__init__(current)
         self.pairs = {}
         for link in current["links"].values():
             self.added(link)
+        # Where undo reads the sender's own past (the log in the database).
+        self.past = history
 
     def added(self, link):
         self.pairs[(link["from"], link["to"])] = link["id"]
+
+    def applied(self, change):
+        super().applied(change)
+        if change.name == "link.created":
+            self.added(change.data)
+
+    def history(self, actor):
+        return self.past.history(actor) if self.past else super().history(actor)
+
+    def unit(self, actor, key):
+        return self.past.unit(actor, key) if self.past else super().unit(actor, key)
 
     def link_between(self, source, target):
         link = self.state["links"].get(self.pairs.get((source, target)))
@@ -227,14 +332,9 @@ def execute_many(board_id, member: Member, commands, *, server=False) -> list:
     """Run `commands`, (name, data) pairs, in order, as one change.
 
     For bulk work such as an import. All or nothing: one lock, one membership
-    check, one transaction. Each command is decided by the same rules as in
-    `execute`, against the board as the commands before it left it (held in
-    memory, so that a batch costs two queries per command, not a dozen), then
-    all are appended and projected, and broadcast after commit. A refused
-    command raises its `CommandError` with `details["index"]` saying which one.
-    Batched commands carry no ids (no idempotency), and undo and redo cannot
-    be batched: they act on the sender's history, which a batch does not load.
-    `server` admits the server's own commands, as in `execute`.
+    check, one transaction; see `_decide_many`. The events are no group (an
+    import is not one step to undo) and carry no command id. `server` admits
+    the server's own commands, as in `execute`.
     """
     commands = list(commands)
     if not commands:
@@ -246,34 +346,48 @@ def execute_many(board_id, member: Member, commands, *, server=False) -> list:
             raise forbidden("you are no longer a member of this board")
         current = state.from_snapshot(load_snapshot(board))
         view = _BatchView(current)
-        actor = str(member.pk)
-        changes, moments, moment = [], [], None
-        for index, (name, data) in enumerate(commands):
-            try:
-                if name in UNBATCHED:
-                    raise invalid(f"{name} cannot run in a batch")
-                # What the board will be by then: a batch may lock it.
-                board.locked = current["board"]["locked"]
-                access.check_command(member, board, name)
-                moment = _next_moment(moment)
-                ctx = Context(view, actor, moment, dict(current["board"]))
-                change = decide(ctx, name, data, server=server)
-            except CommandError as error:
-                raise _in_batch(error, index) from None
-            state.apply(current, change.name, change.data)
-            if change.name == "link.created":
-                view.added(change.data)
-            changes.append(change)
-            moments.append(moment)
-        taken = _taken_elsewhere(board, changes)
-        if taken is not None:
-            index, model = taken
-            what = "sticky" if model is Sticky else "link"
-            sticky_or_link = changes[index].data["id"]
-            raise _in_batch(
-                conflict(f"a {what} with id {sticky_or_link} already exists"), index
-            )
+        changes, moments = _decide_many(
+            board, member, view, current, commands, server=server
+        )
+        _check_ids_elsewhere(board, changes)
         return _append(board, member, changes, moments)
+
+
+def _decide_many(board, member, view, current, commands, server=False):
+    """Decide (name, data) commands in order, each by the same rules as in
+    `execute`, against the board as the commands before it left it (held in
+    memory, so that a batch costs two queries per command, not a dozen). A
+    refused command raises its `CommandError` with `details["index"]` saying
+    which one."""
+    actor = str(member.pk)
+    changes, moments, moment = [], [], None
+    for index, (name, data) in enumerate(commands):
+        try:
+            if name in UNBATCHED:
+                raise invalid(f"{name} cannot run in a batch")
+            # What the board will be by then: a batch may lock it.
+            board.locked = current["board"]["locked"]
+            access.check_command(member, board, name)
+            moment = _next_moment(moment)
+            ctx = Context(view, actor, moment, dict(current["board"]))
+            change = decide(ctx, name, data, server=server)
+        except CommandError as error:
+            raise _in_batch(error, index) from None
+        view.applied(change)
+        changes.append(change)
+        moments.append(moment)
+    return changes, moments
+
+
+def _check_ids_elsewhere(board, changes):
+    taken = _taken_elsewhere(board, changes)
+    if taken is not None:
+        index, model = taken
+        what = "sticky" if model is Sticky else "link"
+        sticky_or_link = changes[index].data["id"]
+        raise _in_batch(
+            conflict(f"a {what} with id {sticky_or_link} already exists"), index
+        )
 
 
 # -- reading the log -----------------------------------------------------------

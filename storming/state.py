@@ -213,6 +213,13 @@ class MemoryView:
     def history(self, actor):
         return own_history(self.log, actor)
 
+    def unit(self, actor, key):
+        return [event for event in self.history(actor) if event.unit == key]
+
+    def applied(self, change):
+        """Take a decided change into the state, for the next decision."""
+        apply(self.state, change.name, change.data)
+
 
 def own_history(log, actor):
     """LoggedEvents of `actor` that undo can act on, from (actor, LoggedEvent)."""

@@ -50,6 +50,8 @@ class Role(models.TextChoices):
 MAX_TEXT = 500
 MAX_DESCRIPTION = 4000
 MAX_CODE_NAME = 80
+# Commands in one `batch`: a 2,000-sticky move is one gesture.
+MAX_BATCH = 2000
 # How an event that leaves its bounded context travels in exported code:
 # carrying its data (event-carried state transfer, the default) or as a
 # notification (an id and a reference the consumer calls back with).
