@@ -21,6 +21,8 @@ from . import access, live, protocol, services
 from .errors import CommandError, invalid
 from .presence import pick_color
 from .protocol import (
+    Assembler,
+    Chunk,
     Command,
     Cursor,
     Drag,
@@ -96,6 +98,7 @@ class BoardConsumer(AsyncConsumer):
             return
         await self.send({"type": "websocket.accept"})
         self.limits = Limits(getattr(settings, "LIVE_LIMITS", None))
+        self.chunks = Assembler()
         self.hub = live.hub()
         entry = {
             "connection": uuid.uuid4().hex,
@@ -137,6 +140,7 @@ class BoardConsumer(AsyncConsumer):
                     "limits": {
                         "commands_per_second": self.limits.commands.rate,
                         "max_frame_bytes": protocol.MAX_FRAME_BYTES,
+                        "max_message_bytes": protocol.MAX_MESSAGE_BYTES,
                     },
                 }
             ),
@@ -189,12 +193,23 @@ class BoardConsumer(AsyncConsumer):
                 invalid("binary frames are not accepted; send JSON text").as_message()
             )
             return
+        await self._frame(text)
+
+    async def _frame(self, text, joined=False):
         try:
-            frame = protocol.parse(text)
+            frame = protocol.parse(text, joined=joined)
         except FrameError as error:
             await self._reply(error.as_message(error.op_id))
             return
-        if isinstance(frame, Command):
+        if isinstance(frame, Chunk):
+            try:
+                whole = self.chunks.add(frame)
+            except CommandError as error:
+                await self._reply(error.as_message())
+                return
+            if whole is not None:
+                await self._frame(whole, joined=True)
+        elif isinstance(frame, Command):
             await self._queue_command(frame)
         elif isinstance(frame, Pong):
             self.connection.pong(frame.nonce)

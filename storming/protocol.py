@@ -13,6 +13,10 @@ from .errors import CommandError, invalid
 from .vocabulary import MAX_COMMAND_ID
 
 MAX_FRAME_BYTES = 65536
+# A message too large for one frame (a batch of 2,000 moves) comes in `chunk`
+# frames, up to this size and this many pieces.
+MAX_MESSAGE_BYTES = 1 << 20
+MAX_CHUNKS = 64
 
 # Close codes (docs/live-protocol.md).
 CLOSE_BAD_REQUEST = 4400
@@ -58,6 +62,50 @@ class Pong:
     nonce: str
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a message larger than a frame (docs/live-protocol.md)."""
+
+    id: str
+    n: int
+    of: int
+    data: str
+
+
+class Assembler:
+    """Joins one connection's chunks: one message at a time, in order.
+
+    A chunk of another id starts a new message (the unfinished one is
+    dropped: its sender gave up on it); a piece out of order, or a message
+    over `MAX_MESSAGE_BYTES`, is refused and forgotten.
+    """
+
+    def __init__(self):
+        self._reset()
+
+    def _reset(self):
+        self.id, self.parts, self.size = None, [], 0
+
+    def add(self, chunk: Chunk) -> str | None:
+        """The whole message's text once its last piece is in, else None."""
+        if chunk.id != self.id:
+            self._reset()
+            self.id = chunk.id
+        if chunk.n != len(self.parts):
+            self._reset()
+            raise invalid(f"chunk {chunk.n} came out of order")
+        self.size += len(chunk.data.encode("utf-8", "surrogatepass"))
+        if self.size > MAX_MESSAGE_BYTES:
+            self._reset()
+            raise invalid(f"messages are limited to {MAX_MESSAGE_BYTES} bytes")
+        self.parts.append(chunk.data)
+        if len(self.parts) < chunk.of:
+            return None
+        text = "".join(self.parts)
+        self._reset()
+        return text
+
+
 def too_large(text: str) -> bool:
     # Four bytes per character at most: only long frames need encoding.
     if len(text) * 4 <= MAX_FRAME_BYTES:
@@ -90,13 +138,15 @@ class FrameError(CommandError):
         self.op_id = op_id
 
 
-def parse(text: str):
-    """A client's text frame as a `Command`, `Cursor`, `Drag` or `Pong`.
+def parse(text: str, *, joined=False):
+    """A client's text frame as a `Command`, `Cursor`, `Drag`, `Pong` or
+    `Chunk`; with `joined`, the text of a message joined from chunks (which
+    may be larger than a frame, but holds no chunk itself).
 
     Raises `FrameError` for anything else, with the op id when the frame
     named one, so the client can tell which command was refused.
     """
-    if too_large(text):
+    if not joined and too_large(text):
         raise FrameError(invalid(f"frames are limited to {MAX_FRAME_BYTES} bytes"))
     try:
         message = json.loads(text, parse_constant=_reject_constant)
@@ -105,6 +155,8 @@ def parse(text: str):
     if not isinstance(message, dict):
         raise FrameError(invalid("a frame must be one JSON object"))
     reader = READERS.get(message.get("type"))
+    if joined and reader is _chunk:
+        reader = None
     if reader is None:
         known = ", ".join(sorted(READERS))
         raise FrameError(invalid(f"unknown message type; expected one of: {known}"))
@@ -160,7 +212,29 @@ def _pong(message):
     return Pong(nonce)
 
 
-READERS = {"command": _command, "cursor": _cursor, "drag": _drag, "pong": _pong}
+def _chunk(message):
+    check_object(
+        message, "a chunk", ("type", "id", "n", "of", "data"), ("id", "n", "of", "data")
+    )
+    chunk_id, n, of, data = (message[k] for k in ("id", "n", "of", "data"))
+    if not isinstance(chunk_id, str | int) or isinstance(chunk_id, bool):
+        raise invalid("a chunk's id must be a string or a number")
+    if not (type(of) is int and 2 <= of <= MAX_CHUNKS):
+        raise invalid(f"of must be a whole number from 2 to {MAX_CHUNKS}")
+    if not (type(n) is int and 0 <= n < of):
+        raise invalid("n must be a whole number from 0 to of - 1")
+    if not isinstance(data, str):
+        raise invalid("a chunk's data must be a string")
+    return Chunk(str(chunk_id)[:MAX_COMMAND_ID], n, of, data)
+
+
+READERS = {
+    "command": _command,
+    "cursor": _cursor,
+    "drag": _drag,
+    "pong": _pong,
+    "chunk": _chunk,
+}
 
 
 # Daphne's --websocket-max-message-size limits what the server sends as well

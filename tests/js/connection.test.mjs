@@ -227,7 +227,7 @@ describe("event order", () => {
     const { conn, clock, seen, last } = live(1, { fetch });
     const done = conn.command("phase.set", { phase: "order" }, { id: "op-1" });
     last().receive({ type: "ack", id: "op-1", seq: 3, replayed: false });
-    assert.deepEqual(await done, { seq: 3, replayed: false });
+    assert.deepEqual(await done, { seq: 3, first: 3, replayed: false });
     last().receive(event(2)); // 3's broadcast was lost
     await clock.advance(999);
     assert.deepEqual(fetch.calls, []);
@@ -268,7 +268,7 @@ describe("commands", () => {
     assert.deepEqual(sent, { type: "command", id: sent.id, name: "sticky.create", data: { kind: "event", x: 1, y: 2 } });
     assert.equal(conn.pending, 1);
     last().receive({ type: "ack", id: sent.id, seq: 1, replayed: true });
-    assert.deepEqual(await done, { seq: 1, replayed: true });
+    assert.deepEqual(await done, { seq: 1, first: 1, replayed: true });
     assert.equal(conn.pending, 0);
     assert.deepEqual(seen.status.map((s) => s.pending), [0, 0, 1, 0]);
   });
@@ -317,7 +317,7 @@ describe("commands", () => {
     assert.equal(resent[0].name, "sticky.create");
     last().receive({ type: "ack", id: "b", seq: 2, replayed: true });
     last().receive({ type: "ack", id: "c", seq: 3 });
-    assert.deepEqual(await later, { seq: 3, replayed: false });
+    assert.deepEqual(await later, { seq: 3, first: 3, replayed: false });
     assert.equal(conn.pending, 0);
   });
 
@@ -341,7 +341,7 @@ describe("commands", () => {
     await clock.advance(1);
     assert.deepEqual(last().sentOf("command").map((c) => c.id), ["op-1", "op-2", "op-1", "op-2", "op-3"]);
     last().receive({ type: "ack", id: "op-1", seq: 1 });
-    assert.deepEqual(await first, { seq: 1, replayed: false });
+    assert.deepEqual(await first, { seq: 1, first: 1, replayed: false });
   });
 
   it("paces a long queue within the server's command rate", async () => {
@@ -359,11 +359,44 @@ describe("commands", () => {
 
   it("refuses a command too large to send, without sending it", async () => {
     const { conn, seen, last } = live();
-    const done = conn.command("sticky.update", { id: STICKY, text: "é".repeat(40_000) });
+    const done = conn.command("sticky.update", { id: STICKY, text: "é".repeat(600_000) });
     await assert.rejects(done, { code: "invalid" });
     assert.equal(seen.rejected.length, 1);
     assert.deepEqual(last().sentOf("command"), []);
+    assert.deepEqual(last().sentOf("chunk"), []);
     assert.equal(conn.pending, 0);
+  });
+
+  it("sends a command larger than a frame as chunk frames that join to it", async () => {
+    const { conn, last } = live();
+    const commands = Array.from({ length: 2000 }, (_, i) => ({
+      name: "sticky.move",
+      data: { id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, x: i, y: i },
+    }));
+    const done = conn.command("batch", { commands }, { id: "big" });
+    const pieces = last().sentOf("chunk");
+    assert.ok(pieces.length > 1);
+    assert.deepEqual(pieces.map((p) => p.n), [...pieces.keys()]);
+    assert.ok(pieces.every((p) => p.of === pieces.length && p.id === pieces[0].id));
+    for (const piece of pieces) assert.ok(new TextEncoder().encode(JSON.stringify(piece)).length <= 65536);
+    const joined = JSON.parse(pieces.map((p) => p.data).join(""));
+    assert.deepEqual(joined, { type: "command", id: "big", name: "batch", data: { commands } });
+    last().receive({ type: "ack", id: "big", seq: 2000, first: 1, replayed: false });
+    assert.deepEqual(await done, { seq: 2000, first: 1, replayed: false });
+  });
+
+  it("counts a batch as one command per 50 in it against the rate", async () => {
+    const { conn, last } = live(0);
+    const batch = (n) => ({
+      commands: Array.from({ length: n }, () => ({ name: "board.lock", data: {} })),
+    });
+    // The client's bucket holds 2 s of the server's rate (60): 1,000 commands
+    // in batches cost 20; three such batches do not all fit at once.
+    conn.command("batch", batch(1000), { id: "b1" });
+    conn.command("batch", batch(1000), { id: "b2" });
+    conn.command("batch", batch(1000), { id: "b3" });
+    conn.command("batch", batch(1000), { id: "b4" });
+    assert.deepEqual(last().sentOf("command").map((c) => c.id), ["b1", "b2", "b3"]);
   });
 
   it("needs no catch for a refused command nobody awaits", async () => {
@@ -586,5 +619,57 @@ describe("with a store", () => {
     welcome(last(), { seq: 9, state: emptyState(), resync: true });
     assert.deepEqual(store.snapshot(), { ...emptyState() });
     assert.equal(store.seq, 9);
+  });
+});
+
+describe("a persisted queue", () => {
+  class MemoryQueue {
+    kept = new Map();
+    async load() {
+      return [...this.kept.values()];
+    }
+    save(op) {
+      this.kept.set(op.id, op);
+    }
+    remove(id) {
+      this.kept.delete(id);
+    }
+  }
+
+  it("keeps unacked commands, forgets acked ones, and the next page sends them again", async () => {
+    const queue = new MemoryQueue();
+    const first = setup();
+    await first.conn.persistWith(queue);
+    first.conn.connect();
+    welcome(first.last(), { seq: 0 });
+    first.conn.command("sticky.create", { kind: "event", x: 1, y: 1 }, { id: "acked" });
+    first.conn.command("sticky.create", { kind: "event", x: 2, y: 2 }, { id: "lost-1" });
+    first.conn.command("sticky.move", { id: STICKY, x: 3, y: 3 }, { id: "lost-2" });
+    first.last().receive({ type: "ack", id: "acked", seq: 1 });
+    assert.deepEqual([...queue.kept.keys()], ["lost-1", "lost-2"]);
+
+    // The tab closes; a new page on the same board opens with the same store.
+    const second = setup();
+    assert.equal(await second.conn.persistWith(queue), 2);
+    second.conn.connect();
+    welcome(second.last(), { seq: 1 });
+    assert.deepEqual(
+      second.last().sentOf("command").map((c) => [c.id, c.name]),
+      [["lost-1", "sticky.create"], ["lost-2", "sticky.move"]],
+    );
+    second.last().receive({ type: "ack", id: "lost-1", seq: 2 });
+    second.last().receive({ type: "error", id: "lost-2", code: "not_found", message: "gone" });
+    await settle();
+    assert.equal(queue.kept.size, 0);
+  });
+
+  it("goes on without one when the storage cannot be read", async () => {
+    const { conn, last } = setup();
+    const broken = { load: () => Promise.reject(new Error("no storage")), save() {}, remove() {} };
+    assert.equal(await conn.persistWith(broken), 0);
+    conn.connect();
+    welcome(last(), { seq: 0 });
+    conn.command("board.lock", {}, { id: "x" });
+    assert.equal(last().sentOf("command").length, 1);
   });
 });

@@ -8,50 +8,73 @@
 import { newId } from "./connection.js";
 import { isFrame, kindOf } from "./kinds.js";
 
-// Commands whose events land on the sender's undo stack on the server.
-const UNDOABLE = new Set([
-  "sticky.create",
-  "sticky.update",
-  "sticky.move",
-  "sticky.delete",
-  "link.create",
-  "link.delete",
-  "vote.cast",
-  "vote.retract",
-]);
-
 export class Actions {
   constructor({ connection, scene, toasts, me }) {
     this.connection = connection;
     this.scene = scene;
     this.toasts = toasts;
     this.me = me;
-    // One entry per user action, counting the changes it made: the server
-    // undoes one event per `undo`, the person expects Ctrl+Z to take back a
-    // whole group move or paste at once.
-    this.undoSteps = [];
-    this.redoSteps = [];
+    // The commands of the action being collected by `step`, or null.
     this.collecting = null;
   }
 
-  /** Run `fn`, counting every change it sends as one undo step. */
+  /**
+   * Run `fn`, sending every change it makes as one `batch`: all or nothing
+   * on the server, one undo step, one round trip. Resolves when it is acked.
+   */
   step(fn) {
     if (this.collecting) return fn();
-    const step = { count: 0 };
-    this.collecting = step;
+    const collected = [];
+    this.collecting = collected;
+    let result;
     try {
-      return fn();
+      result = fn();
     } finally {
       this.collecting = null;
-      if (step.count) this.undoSteps.push(step);
     }
+    this.#flushStep(collected);
+    return Promise.resolve(result);
+  }
+
+  #flushStep(collected) {
+    if (collected.length === 1) {
+      const [one] = collected;
+      this.#sendNow(one.name, one.data, one.op).then(one.resolve);
+      return;
+    }
+    if (!collected.length) return;
+    const opIds = collected.map(({ op }) => {
+      const opId = newId();
+      if (op) this.scene.track(opId, op);
+      return op ? opId : null;
+    });
+    const commands = collected.map(({ name, data }) => ({ name, data }));
+    this.connection.command("batch", { commands }, { id: newId() }).then(
+      (ack) => {
+        // The batch's events have the seqs first .. seq, in command order.
+        opIds.forEach((opId, n) => opId && this.scene.settle(opId, ack.first + n));
+        for (const item of collected) item.resolve(ack);
+      },
+      (error) => {
+        for (const opId of opIds) if (opId) this.scene.drop(opId);
+        const failed = collected[error?.details?.index ?? 0] ?? collected[0];
+        this.report(failed.name, error || {});
+        for (const item of collected) item.resolve(null);
+      },
+    );
   }
 
   /** Send command `name`; resolves to the ack, or null when refused. */
   send(name, data, op = null) {
+    if (this.collecting) {
+      return new Promise((resolve) => this.collecting.push({ name, data, op, resolve }));
+    }
+    return this.#sendNow(name, data, op);
+  }
+
+  #sendNow(name, data, op) {
     const opId = newId();
     if (op) this.scene.track(opId, op);
-    const step = UNDOABLE.has(name) ? this.#count() : null;
     return this.connection.command(name, data, { id: opId }).then(
       (ack) => {
         this.scene.settle(opId, ack.seq);
@@ -59,23 +82,10 @@ export class Actions {
       },
       (error) => {
         this.scene.drop(opId);
-        // A refused change is not on the server's stack: do not undo for it.
-        if (step) step.count -= 1;
         this.report(name, error || {});
         return null;
       },
     );
-  }
-
-  #count() {
-    this.redoSteps = [];
-    if (this.collecting) {
-      this.collecting.count += 1;
-      return this.collecting;
-    }
-    const step = { count: 1 };
-    this.undoSteps.push(step);
-    return step;
   }
 
   report(name, error) {
@@ -145,22 +155,14 @@ export class Actions {
     return this.send(cast ? "vote.cast" : "vote.retract", { id });
   }
 
-  /** Take back the last action, however many changes it made. */
+  /** Take back my last action, however many changes it made (the server
+   * keeps them as one group). */
   undo() {
-    return this.#replay("undo", this.undoSteps, this.redoSteps);
+    return this.send("undo", {});
   }
 
   redo() {
-    return this.#replay("redo", this.redoSteps, this.undoSteps);
-  }
-
-  #replay(name, from, to) {
-    const step = from.pop() ?? { count: 1 };
-    const count = Math.max(1, step.count);
-    to.push({ count });
-    const sent = [];
-    for (let i = 0; i < count; i += 1) sent.push(this.send(name, {}));
-    return Promise.all(sent);
+    return this.send("redo", {});
   }
 
   phase(phase) {

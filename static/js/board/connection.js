@@ -11,7 +11,12 @@
 // - cursors and drags: sent at most about 30 times a second, the latest
 //   value winning, and never queued (they mean nothing later);
 // - reconnects: exponential backoff with full jitter, resuming with `since`;
-//   never after 4403/4404.
+//   never after 4403/4404;
+// - a command larger than a frame (a batch of 2,000 moves) goes as `chunk`
+//   frames; a batch costs one command per 50 against the rate, as on the
+//   server;
+// - with a queue store (`persistWith`), commands not yet acked outlive the
+//   page: they are kept, and sent again with the same ids on the next open.
 
 const DENIED = new Map([
   [4403, "forbidden"],
@@ -28,7 +33,14 @@ const HEARTBEAT_MS = 20_000;
 // after its ack counts as a gap (the broadcast after commit was lost).
 const ACK_GRACE_MS = 1_000;
 const MAX_GROUP_DRAG = 100; // stickies in one drag frame (storming/protocol.py)
-const DEFAULT_LIMITS = { commands_per_second: 30, max_frame_bytes: 65536 };
+const DEFAULT_LIMITS = {
+  commands_per_second: 30,
+  max_frame_bytes: 65536,
+  max_message_bytes: 1 << 20,
+};
+// Characters per chunk frame: at most 4 bytes each in UTF-8, within a frame.
+const PIECE_CHARS = 16_000;
+const BATCH_SHARE = 50; // commands of a batch per command of rate (ratelimit.py)
 // A socket we drop ourselves (silent, offline, unrecoverable gap).
 const CLOSE_RETRY = 4000;
 const PAGE_SIZE = 1000;
@@ -80,6 +92,8 @@ export class BoardConnection extends EventTarget {
   #cursor = null;
   #drags = new Map(); // sticky id -> latest {x, y}
   #pieces = new Map(); // chunk id -> texts so far, of a message sent in pieces
+  #chunkIds = 0; // ids of the messages this client sends in pieces
+  #queue = null; // where unacked commands are kept across page loads
   #lastTick = -Infinity;
   #timers = {};
   #clock;
@@ -442,7 +456,13 @@ export class BoardConnection extends EventTarget {
     const op = this.#ops.get(message.id);
     if (!op) return; // a resent command's second ack
     this.#ops.delete(op.id);
-    op.resolve({ seq: message.seq, replayed: Boolean(message.replayed) });
+    this.#queue?.remove(op.id);
+    op.resolve({
+      seq: message.seq,
+      // A group's events have the seqs first .. seq.
+      first: Number.isInteger(message.first) ? message.first : message.seq,
+      replayed: Boolean(message.replayed),
+    });
     this.#pendingChanged();
   }
 
@@ -480,6 +500,7 @@ export class BoardConnection extends EventTarget {
 
   #refuse(op, { code, message, details }) {
     this.#ops.delete(op.id);
+    this.#queue?.remove(op.id);
     op.reject({ code, message, details });
     this.#emit("rejected", { id: op.id, code, message, details });
     this.#pendingChanged();
@@ -487,12 +508,15 @@ export class BoardConnection extends EventTarget {
 
   // -- sending -----------------------------------------------------------------
 
-  /** Run a command; resolves {seq, replayed} on ack, rejects {code, message, details}. */
+  /**
+   * Run a command; resolves {seq, first, replayed} on ack (`first` .. `seq`
+   * for a group), rejects {code, message, details}.
+   */
   command(name, data = {}, { id } = {}) {
     id ??= newId();
     const known = this.#ops.get(id);
     if (known) return known.promise;
-    const op = { id, name, data, sent: false };
+    const op = { id, name, data, sent: false, cost: commandCost(name, data) };
     op.promise = new Promise((resolve, reject) => Object.assign(op, { resolve, reject }));
     // Refusals are also `rejected` events: a caller that does not await
     // must not cause an unhandled rejection.
@@ -500,16 +524,46 @@ export class BoardConnection extends EventTarget {
     op.frame = JSON.stringify({ type: "command", id, name, data: data ?? {} });
     // The drop is final: a drag frame sent after it would move the sticky
     // back on other screens until the event arrives.
-    if (name === "sticky.move") this.#drags.delete(data?.id);
+    for (const move of moves(name, data)) this.#drags.delete(move.id);
     this.#ops.set(id, op);
-    if (byteLength(op.frame) > this.limits.max_frame_bytes) {
-      // Sent, it would close the socket (1009) and go again on every reconnect.
+    const size = byteLength(op.frame);
+    if (size > this.limits.max_message_bytes || op.cost > this.#burst) {
+      // Sent, it would be refused, and go again on every reconnect.
       this.#refuse(op, { code: "invalid", message: "the command is too large to send" });
     } else {
+      // Larger than a frame (which would close the socket, 1009): in pieces.
+      if (size > this.limits.max_frame_bytes) op.pieces = this.#inPieces(op.frame);
+      this.#queue?.save({ id, name, data });
       this.#pendingChanged();
       this.#flush();
     }
     return op.promise;
+  }
+
+  /**
+   * Keep unacked commands in `queue` ({load(), save(op), remove(id)}, e.g. an
+   * IndexedDB store): those a closed page left are sent again first, with
+   * their ids, so none is lost and none applied twice.
+   */
+  async persistWith(queue) {
+    this.#queue = queue;
+    let kept = [];
+    try {
+      kept = await queue.load();
+    } catch {
+      return 0; // a private window without storage: nothing to restore
+    }
+    for (const { id, name, data } of kept) this.command(name, data, { id });
+    return kept.length;
+  }
+
+  #inPieces(frame) {
+    const id = `c${++this.#chunkIds}`;
+    const parts = [];
+    for (let start = 0; start < frame.length; start += PIECE_CHARS) {
+      parts.push(frame.slice(start, start + PIECE_CHARS));
+    }
+    return parts.map((data, n) => JSON.stringify({ type: "chunk", id, n, of: parts.length, data }));
   }
 
   /** Where my cursor is (board units); latest wins, about 30 per second. */
@@ -562,9 +616,9 @@ export class BoardConnection extends EventTarget {
     if (now < this.#holdUntil) return this.#flushLater(this.#holdUntil - now);
     for (const op of this.#ops.values()) {
       if (op.sent) continue;
-      const wait = this.#takeToken(now);
+      const wait = this.#takeToken(now, op.cost);
       if (wait > 0) return this.#flushLater(wait);
-      op.sent = this.#send(op.frame);
+      op.sent = (op.pieces ?? [op.frame]).every((frame) => this.#send(frame));
       if (!op.sent) return;
     }
   }
@@ -587,16 +641,16 @@ export class BoardConnection extends EventTarget {
   // A token bucket well inside the server's (same rate, smaller burst), so
   // that a long offline queue drains without being refused. Returns 0 when a
   // token was taken, else how long to wait for one.
-  #takeToken(now) {
+  #takeToken(now, cost = 1) {
     const perMs = this.limits.commands_per_second / 1000;
     this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#tokensAt) * perMs);
     this.#tokensAt = now;
     // The epsilon absorbs float error, which would else wait ~0 ms forever.
-    if (this.#tokens >= 1 - 1e-9) {
-      this.#tokens = Math.max(0, this.#tokens - 1);
+    if (this.#tokens >= cost - 1e-9) {
+      this.#tokens = Math.max(0, this.#tokens - cost);
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - this.#tokens) / perMs));
+    return Math.max(1, Math.ceil((cost - this.#tokens) / perMs));
   }
 
   #send(message) {
@@ -636,4 +690,18 @@ export class BoardConnection extends EventTarget {
 
 function byteLength(text) {
   return new TextEncoder().encode(text).length;
+}
+
+/** What a command takes from the rate: a batch, one per 50 commands in it. */
+export function commandCost(name, data) {
+  if (name !== "batch") return 1;
+  const inner = Array.isArray(data?.commands) ? data.commands.length : 0;
+  return Math.max(1, Math.ceil(inner / BATCH_SHARE));
+}
+
+/** The sticky moves a command makes: its own, or its batch's. */
+function moves(name, data) {
+  if (name === "sticky.move") return [data ?? {}];
+  if (name !== "batch" || !Array.isArray(data?.commands)) return [];
+  return data.commands.filter((c) => c?.name === "sticky.move").map((c) => c.data ?? {});
 }
