@@ -10,6 +10,10 @@ never imports `modeling`: the changelist links to a freeze page (choose a
 board, or `freeze/<board id>/` for one), and the action "Freeze the current
 model" freezes the boards of the selected versions again. "Compare two
 versions" shows the diff of exactly two selected versions of one board.
+
+The pages style themselves with classes from static/css/admin-model.css: the
+site's Content-Security-Policy (whiteboard/csp.py) blocks `style` attributes,
+and without its own rules the tree took Django's 160px list indent per level.
 """
 
 import uuid
@@ -29,6 +33,7 @@ from storming.models import Board
 
 from . import services
 from .api import export_download, json_download
+from .checks import HELP
 from .exporters import FORMATS
 from .model import Model, content_hash
 from .models import ModelVersion
@@ -41,7 +46,8 @@ EXPORTS = (
     ("markdown", "Glossary (zip)"),
     ("svg", "Picture of the board (SVG)"),
 )
-SEVERITY_COLOURS = {"error": "#ba2121", "warning": "#b8860b", "hint": "#666"}
+SEVERITIES = ("error", "warning", "hint")
+STYLESHEET = "css/admin-model.css"
 KIND_NAMES = {
     "read_model": "read model",
     "external_system": "external system",
@@ -54,7 +60,7 @@ def _tree_html(nodes):
         return ""
     items = format_html_join(
         "",
-        "<li><small style='color:#666'>{}</small> <strong>{}</strong>{}{}{}</li>",
+        "<li><small class='model-tree__kind'>{}</small> <strong>{}</strong>{}{}{}</li>",
         (
             (
                 KIND_NAMES.get(node["kind"], node["kind"]),
@@ -62,7 +68,7 @@ def _tree_html(nodes):
                 format_html(" “{}”", node["name"])
                 if node["name"] and node["name"] != node["label"]
                 else "",
-                format_html(" <em style='color:#666'>{}</em>", node["note"])
+                format_html(" <em class='model-tree__note'>{}</em>", node["note"])
                 if node["note"]
                 else "",
                 _tree_html(node["children"]),
@@ -70,7 +76,7 @@ def _tree_html(nodes):
             for node in nodes
         ),
     )
-    return format_html("<ul style='margin-left:1em'>{}</ul>", items)
+    return format_html("<ul class='model-tree'>{}</ul>", items)
 
 
 def findings_html(findings):
@@ -78,21 +84,35 @@ def findings_html(findings):
         return "No findings."
     rows = format_html_join(
         "",
-        "<tr><td style='color:{}'>{}</td><td>{}</td><td>{}</td></tr>",
+        "<tr><td class='finding-severity finding-severity--{}'>{}</td>"
+        "<td class='finding-check'>{}</td><td>{}</td><td class='finding-fix'>{}</td>"
+        "</tr>",
         (
             (
-                SEVERITY_COLOURS.get(f["severity"], "inherit"),
+                f["severity"] if f["severity"] in SEVERITIES else "other",
                 f["severity"],
-                f["check"],
+                _check_label(f["check"]),
                 f["message"],
+                HELP[f["check"]].fix if f["check"] in HELP else "",
             )
             for f in findings
         ),
     )
     return format_html(
-        "<table><thead><tr><th>severity</th><th>check</th><th>message</th></tr>"
-        "</thead><tbody>{}</tbody></table>",
+        "<table class='findings'><thead><tr><th>severity</th><th>check</th>"
+        "<th>message</th><th>to fix</th></tr></thead><tbody>{}</tbody></table>",
         rows,
+    )
+
+
+def _check_label(check_id):
+    """The check's id and title, its explanation on hover (`checks.HELP`)."""
+    entry = HELP.get(check_id)
+    if entry is None:
+        # A version frozen with a check that has since gone.
+        return check_id
+    return format_html(
+        "<abbr title='{}'>{}</abbr> {}", entry.explanation, check_id, entry.title
     )
 
 
@@ -135,6 +155,10 @@ class ModelVersionAdmin(admin.ModelAdmin):
     ordering = ("-created_at", "-number")
     actions = ("freeze_boards", "compare_versions", "export_versions")
     change_list_template = "admin/modeling/modelversion/change_list.html"
+
+    class Media:
+        css = {"all": (STYLESHEET,)}
+
     fieldsets = (
         (None, {"fields": ("board", "number", "note", "download", "exports")}),
         ("Model", {"fields": ("model_tree",)}),
@@ -241,7 +265,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
         result = services.compare(previous, version)
         url = reverse("admin:modeling_modelversion_change", args=[previous.pk])
         return format_html(
-            'Since <a href="{}">{}</a>:<pre style="margin:0">{}</pre>',
+            'Since <a href="{}">{}</a>:<pre class="model-diff">{}</pre>',
             url,
             previous.label,
             result["text"],

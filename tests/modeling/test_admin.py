@@ -10,9 +10,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import escape
 
 from modeling import services
+from modeling.checks import HELP
 from modeling.models import ModelVersion
 from storming import services as board_services
 
@@ -163,6 +166,35 @@ def test_the_version_page_shows_the_checks(admin_client, versions):
     for finding in second.findings:
         assert finding["check"] in page
     assert "Open question" in page
+
+
+def test_the_version_page_explains_each_finding(admin_client, versions):
+    _, second = versions
+    page = admin_client.get(url("change", second.pk)).content.decode()
+    entry = HELP["G9"]
+    assert f"<abbr title='{escape(entry.explanation)}'>G9</abbr>" in page
+    assert escape(entry.fix) in page
+
+
+def test_the_pages_style_themselves_without_style_attributes(admin_client, versions):
+    """The site's CSP blocks `style` attributes: classes and a stylesheet."""
+    first, second = versions
+    pages = [
+        admin_client.get(url("change", second.pk)),
+        admin_client.post(
+            url(),
+            {"action": "compare_versions", "_selected_action": [second.pk, first.pk]},
+        ),
+    ]
+    for response in pages:
+        page = response.content.decode()
+        assert "style=" not in page
+        assert "<style" not in page
+        assert static("css/admin-model.css") in page
+    tree = pages[0].content.decode()
+    assert "<ul class='model-tree'>" in tree
+    assert '<pre class="model-diff">' in tree
+    assert "finding-severity finding-severity--hint" in tree
 
 
 def test_the_version_page_shows_the_diff_to_the_previous_version(

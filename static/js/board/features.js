@@ -4,4 +4,7 @@
 // actions, toasts, commands, focusSticky, board, me, boardId); main.js
 // installs every feature listed here, in order.
 
-export const FEATURES = [];
+import { install as checks } from "./checks.js";
+import { install as review } from "./review.js";
+
+export const FEATURES = [checks, review];

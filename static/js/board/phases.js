@@ -35,11 +35,13 @@ export const PHASES = {
 };
 
 const HIDDEN_KEY = "board-phase-guide-hidden";
+// The guide stays a few lines tall: the rest is in the checks' own panel.
+const MAX_COUNTS = 3;
 
 /** The guide panel above the canvas: the current phase's aim and finish line. */
 export class PhaseGuide {
   constructor({ panel, toggle }) {
-    Object.assign(this, { panel, toggle, phase: null });
+    Object.assign(this, { panel, toggle, phase: null, counted: null });
     this.hidden = sessionStorage.getItem(HIDDEN_KEY) === "1";
     toggle.addEventListener("click", () => this.setHidden(!this.hidden));
     this.setHidden(this.hidden);
@@ -48,11 +50,53 @@ export class PhaseGuide {
   show(phase) {
     if (phase === this.phase) return;
     this.phase = phase;
+    // What is still open, if it was counted for this phase already.
+    this.#showProgress();
     const guide = PHASES[phase];
     if (!guide) return;
     this.panel.querySelector("[data-guide=title]").textContent = guide.title;
     this.panel.querySelector("[data-guide=doing]").textContent = guide.doing;
     this.panel.querySelector("[data-guide=done]").textContent = guide.done;
+  }
+
+  /**
+   * What is still open before the phase is done, counted by whoever checks
+   * the board (checks.js): `items` of {count, one, many, severity} ("3" and
+   * "events not in the past tense"), [] when nothing is left, null when not
+   * known (not counted yet, or the count is out of reach). It shows while
+   * the guide shows that phase: a count may come before the guide has
+   * caught up with the phase, or after it has moved on.
+   */
+  progress(phase, items) {
+    this.counted = { phase, items };
+    this.#showProgress();
+  }
+
+  #showProgress() {
+    const items = this.counted && this.counted.phase === this.phase ? this.counted.items : null;
+    let line = this.panel.querySelector("[data-guide=progress]");
+    if (!line) {
+      line = document.createElement("p");
+      line.className = "phase-guide__progress";
+      line.dataset.guide = "progress";
+      line.setAttribute("aria-live", "polite");
+      this.panel.querySelector("[data-guide=body]").append(line);
+    }
+    line.hidden = items === null;
+    line.classList.toggle("phase-guide__progress--clear", Boolean(items && !items.length));
+    if (!items) return line.replaceChildren();
+    if (!items.length) return line.replaceChildren("The checks find nothing left to fix.");
+    const label = document.createElement("span");
+    label.className = "phase-guide__label";
+    label.textContent = "Still open:";
+    const shown = items.slice(0, MAX_COUNTS).map(({ count, one, many, severity }, i) => {
+      const item = document.createElement("span");
+      item.className = `phase-guide__count phase-guide__count--${severity}`;
+      item.textContent = `${count} ${count === 1 ? one : many}${i < items.length - 1 ? "," : ""}`;
+      return item;
+    });
+    const rest = items.length - shown.length;
+    line.replaceChildren(label, " ", ...shown.flatMap((item) => [item, " "]), rest > 0 ? `and ${rest} more.` : "");
   }
 
   setHidden(hidden) {
