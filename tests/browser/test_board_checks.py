@@ -121,6 +121,38 @@ def test_a_participant_sees_a_badge_and_the_finding_leads_to_the_sticky(
     assert pat.errors == [] and ann.errors == []
 
 
+def test_the_checks_run_once_the_board_settles_not_per_change(
+    signed_in, daphne_server, board, facilitator, viewer
+):
+    ann = BoardPage(signed_in(facilitator).new_page(), daphne_server, board).open()
+    vic = BoardPage(signed_in(viewer.user).new_page(), daphne_server, board).open()
+    checked(vic)
+    asked = []
+    vic.page.on(
+        "request", lambda r: asked.append(r.url) if "/model/" in r.url else None
+    )
+    # Five stickies in a burst, as a busy group adds them.
+    ann.evaluate(
+        """() => { for (let i = 0; i < 5; i++)
+            window.boardApp.actions.create(
+                'event', i * 200, 0, {text: `Send Mail ${i}`});
+        }"""
+    )
+    vic.wait_for("app.store.stickies.size === 5")
+    result = checked(vic, head_seq(board))
+    assert len([f for f in result["findings"] if f["check"] == "N1"]) == 5
+    vic.page.wait_for_timeout(1500)
+    assert len(asked) == 1
+    assert "phase=find" in asked[0]
+    # A vote changes nothing the checks look at: no question at all.
+    sticky = vic.sticky_with("Send Mail 0")
+    ann.evaluate("(id) => window.boardApp.actions.vote(id, true)", sticky["id"])
+    vic.wait_for("app.store.votes.size === 1")
+    vic.page.wait_for_timeout(1200)
+    assert len(asked) == 1
+    assert vic.errors == []
+
+
 def progress(person):
     return person.page.locator("[data-guide=progress]").inner_text()
 

@@ -14,8 +14,10 @@ import { bounds, intersects } from "./geometry.js";
 import { PHASES } from "./phases.js";
 import { font } from "./textlayout.js";
 
-// Quiet time after the last change before the checks run again.
+// Quiet time after the last change before the checks run again; while the
+// board never goes quiet, they run this often all the same.
 export const SETTLE_MS = 600;
+export const MAX_WAIT_MS = 5000;
 export const SEVERITIES = ["error", "warning", "hint"];
 const TITLES = { error: "Errors", warning: "Warnings", hint: "Hints" };
 const COLOURS = {
@@ -60,6 +62,7 @@ export class BoardChecks {
     this.askedPhase = null;
     this.loaded = false;
     this.timer = null;
+    this.waitingSince = null;
     this.error = null;
     this.active = null;
 
@@ -87,15 +90,24 @@ export class BoardChecks {
     // A new phase means other checks: no reason to wait.
     if (this.askedPhase !== this.phase()) return this.refresh();
     clearTimeout(this.timer);
+    const now = performance.now();
+    this.waitingSince ??= now;
+    const wait = Math.min(SETTLE_MS, Math.max(0, this.waitingSince + MAX_WAIT_MS - now));
     this.timer = setTimeout(() => {
-      // The first load of the board, after the checks already ran on it.
-      if (this.result && this.result.seq >= this.store.seq && this.result.phase === this.phase()) return;
+      // The first load of the board (or a reconnect) after the checks already
+      // ran on what it holds: nothing new to ask.
+      const current = this.result && this.result.seq >= this.store.seq && this.result.phase === this.phase();
+      if (current && !this.error) {
+        this.waitingSince = null;
+        return;
+      }
       this.refresh();
-    }, SETTLE_MS);
+    }, wait);
   }
 
   async refresh() {
     clearTimeout(this.timer);
+    this.waitingSince = null;
     const phase = this.phase();
     this.askedPhase = phase;
     const request = ++this.request;
@@ -114,7 +126,7 @@ export class BoardChecks {
     this.result = {
       seq: body.seq,
       phase: body.phase,
-      findings: body.findings.map((f, i) => ({ ...f, key: String(i) })),
+      findings: body.findings.map((f) => ({ ...f, key: identity(f) })),
       summary: body.summary,
       help: body.help || {},
     };
@@ -161,8 +173,16 @@ export class BoardChecks {
       this.body.replaceChildren(paragraph("Nothing to fix in this phase: the checks find no problem.", "checks-panel__empty checks-panel__empty--clear"));
       return;
     }
+    // A new answer must not take the reader's place or focus in the list.
+    const focused = this.body.contains(document.activeElement) ? document.activeElement.dataset.finding : null;
+    const scrolled = this.body.scrollTop;
     const groups = SEVERITIES.map((severity) => this.group(severity)).filter(Boolean);
     this.body.replaceChildren(...groups);
+    this.body.scrollTop = scrolled;
+    if (focused) {
+      const again = [...this.body.querySelectorAll("[data-finding]")].find((b) => b.dataset.finding === focused);
+      again?.focus({ preventScroll: true });
+    }
   }
 
   renderToggle() {
@@ -229,7 +249,7 @@ export class BoardChecks {
       const onBoard = f.stickies.some((s) => this.scene.sticky(s));
       if (onBoard) button.title = "Show it on the board";
       else button.disabled = true;
-      if (this.active === identity(f)) button.setAttribute("aria-current", "true");
+      if (this.active === f.key) button.setAttribute("aria-current", "true");
       item.append(button);
       list.append(item);
     }
@@ -261,7 +281,7 @@ export class BoardChecks {
     });
     this.focusSticky(ids[0]);
     if (ids.length > 1) this.scene.select(ids);
-    this.active = identity(finding);
+    this.active = key;
     for (const b of this.body.querySelectorAll("[data-finding]")) {
       b.setAttribute("aria-current", String(b.dataset.finding === key));
     }

@@ -79,7 +79,6 @@ export class PhaseGuide {
       line = document.createElement("p");
       line.className = "phase-guide__progress";
       line.dataset.guide = "progress";
-      line.setAttribute("aria-live", "polite");
       this.panel.querySelector("[data-guide=body]").append(line);
     }
     line.hidden = items === null;
