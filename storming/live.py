@@ -265,25 +265,33 @@ class Room:
                 log.exception("could not deliver events to board %s", self.board_id)
 
     async def _deliver_events(self, messages):
-        for message in sorted(messages, key=lambda message: message["seq"]):
-            seq = message["seq"]
-            if seq <= self.seq:
-                continue
-            if seq > self.seq + 1:
-                missing = await database_sync_to_async(_events_between)(
-                    self.board_id, self.seq, seq - 1
-                )
-                for earlier in missing:
-                    await self._fan_out_event(earlier)
-            await self._fan_out_event(message)
-
-    async def _fan_out_event(self, message):
-        if message["seq"] <= self.seq:
+        messages = sorted(messages, key=lambda message: message["seq"])
+        fresh = [m for m in messages if m["seq"] > self.seq]
+        if not fresh:
             return
-        self.seq = message["seq"]
-        if message["name"] in ("board.locked", "board.unlocked"):
-            self.locked = message["name"] == "board.locked"
-        frame = encode(message)
+        if fresh[0]["seq"] > self.seq + 1:
+            missing = await database_sync_to_async(_events_between)(
+                self.board_id, self.seq, fresh[0]["seq"] - 1
+            )
+            fresh = [*missing, *fresh]
+        for run in _runs(fresh):
+            await self._fan_out(run)
+
+    async def _fan_out(self, run):
+        """One frame for a run of events: an `event`, or for a group (a batch,
+        a group undo) one `events` frame holding all of them, which a large
+        group needs (2,000 frames to each of 50 sockets would be 100,000)."""
+        run = [m for m in run if m["seq"] > self.seq]
+        if not run:
+            return
+        self.seq = run[-1]["seq"]
+        for message in run:
+            if message["name"] in ("board.locked", "board.unlocked"):
+                self.locked = message["name"] == "board.locked"
+        if len(run) == 1:
+            frame = encode(run[0])
+        else:
+            frame = encode({"type": "events", "events": run})
         size = len(frame.encode())
         for connection in list(self.connections.values()):
             await connection.deliver_event(self.seq, frame, size)
@@ -486,6 +494,18 @@ class Hub:
         room = self.rooms.get(str(board_id))
         if room is not None:
             room.enqueue_events(messages)
+
+
+def _runs(messages):
+    """Consecutive messages of one group together; every other one alone."""
+    runs = []
+    for message in messages:
+        group = message.get("group")
+        if runs and group is not None and runs[-1][-1].get("group") == group:
+            runs[-1].append(message)
+        else:
+            runs.append([message])
+    return runs
 
 
 _hubs = weakref.WeakKeyDictionary()

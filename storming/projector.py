@@ -4,8 +4,10 @@ Mirrors `storming.state.apply` for the database. Only `storming.services`
 calls `project`, inside the transaction that appends the event.
 """
 
+import uuid
 from datetime import datetime
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import CharField, Func, Q
 from django.db.models.functions import Cast
 
@@ -353,6 +355,114 @@ def project(board: Board, name, data):
     else:
         raise ValueError(f"unknown board event {name!r}")
     return []
+
+
+def project_many(board: Board, changes):
+    """Project decided changes in order, as `project` does one by one, but with
+    one statement for a run of creations or of changes to the same columns of
+    different stickies (a group move of 2,000 is a handful of statements, not
+    2,000). Returns the board columns changed."""
+    changed = set()
+    index = 0
+    while index < len(changes):
+        run = _bulk_run(changes, index)
+        name = changes[index].name
+        if len(run) > 1 and name == "sticky.created":
+            Sticky.objects.bulk_create(
+                (Sticky(board=board, **_sticky_columns(c.data)) for c in run),
+                batch_size=500,
+            )
+            _create_links(
+                board, [link for c in run for link in c.data.get("links", ())]
+            )
+            _create_votes(
+                board, [vote for c in run for vote in c.data.get("votes", ())]
+            )
+        elif len(run) > 1:
+            _update_stickies(board, [_sticky_columns(c.data) for c in run])
+        else:
+            changed.update(project(board, name, changes[index].data))
+        index += len(run)
+    return changed
+
+
+def insert_events(events):
+    """Insert unsaved `BoardEvent`s with one prepared statement run: the log
+    of a 2,000-change batch in a fraction of what `bulk_create`'s per-value
+    work costs."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in BoardEvent._meta.concrete_fields if not f.primary_key]
+    quote = conn.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(BoardEvent._meta.db_table)} ({columns}) VALUES ({marks})"
+    convert = [(f.attname, _converter(f, conn)) for f in fields]
+    params = [[to_db(getattr(e, name)) for name, to_db in convert] for e in events]
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _update_stickies(board, rows):
+    """One prepared UPDATE run for many stickies' same columns (Django's
+    `bulk_update` builds a CASE per column and row, which costs seconds
+    for thousands)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    columns = sorted(rows[0].keys() - {"id"})
+    meta = Sticky._meta
+    quote = conn.ops.quote_name
+    sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in columns)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {sets}"
+        f" WHERE {quote('id')} = %s AND {quote('board_id')} = %s"
+    )
+    convert = [
+        (name, _converter(meta.get_field(name), conn)) for name in (*columns, "id")
+    ]
+    board_id = _converter(meta.get_field("board"), conn)(board.pk)
+    params = [
+        [to_db(row[name]) for name, to_db in convert] + [board_id] for row in rows
+    ]
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _identity(value):
+    return value
+
+
+def _converter(field, conn):
+    """How a value of `field` goes to the database, decided once per field
+    (the field's own `get_db_prep_save` decides per value, and costs)."""
+    kind = field.get_internal_type()
+    if field.is_relation:
+        kind = field.target_field.get_internal_type()
+    if kind == "JSONField":
+        adapt = conn.ops.adapt_json_value
+        return lambda value: None if value is None else adapt(value, None)
+    if kind == "UUIDField" and not conn.features.has_native_uuid_field:
+        return lambda value: None if value is None else uuid.UUID(str(value)).hex
+    if kind == "DateTimeField":
+        return conn.ops.adapt_datetimefield_value
+    return _identity
+
+
+def _bulk_run(changes, start):
+    """The changes from `start` on that one statement can project: creations,
+    or updates of the same columns of stickies that each appear once."""
+    first = changes[start]
+    if first.name not in ("sticky.created", "sticky.moved", "sticky.updated"):
+        return [first]
+    keys = set(first.data)
+    run, seen = [first], {first.data["id"]}
+    for change in changes[start + 1 :]:
+        same_kind = change.name == first.name
+        if not same_kind or change.data["id"] in seen:
+            break
+        if first.name != "sticky.created" and set(change.data) != keys:
+            break
+        run.append(change)
+        seen.add(change.data["id"])
+    return run
 
 
 def replace_projection(board: Board, snapshot):

@@ -21,8 +21,9 @@ from .models import Board, BoardEvent, Link, Member, Sticky, new_invite_token
 from .projector import (
     DatabaseView,
     board_settings,
+    insert_events,
     load_snapshot,
-    project,
+    project_many,
     replace_projection,
 )
 from .vocabulary import MAX_BATCH, MAX_COMMAND_ID, MAX_DESCRIPTION, Role
@@ -219,28 +220,24 @@ def _append(board, member, changes, moments, command_id=None, grouped=False):
     the command id marks the first of them."""
     first = board.head_seq + 1
     group = first if grouped and len(changes) > 1 else None
-    events = BoardEvent.objects.bulk_create(
-        [
-            BoardEvent(
-                board=board,
-                seq=first + index,
-                name=change.name,
-                data=change.data,
-                before=change.before,
-                actor=member.pk,
-                command_id=command_id if index == 0 else None,
-                undo_of=change.undo_of,
-                redo_of=change.redo_of,
-                group=group,
-                created_at=moments[index],
-            )
-            for index, change in enumerate(changes)
-        ],
-        batch_size=500,
-    )
-    changed = set()
-    for change in changes:
-        changed.update(project(board, change.name, change.data))
+    events = [
+        BoardEvent(
+            board=board,
+            seq=first + index,
+            name=change.name,
+            data=change.data,
+            before=change.before,
+            actor=member.pk,
+            command_id=command_id if index == 0 else None,
+            undo_of=change.undo_of,
+            redo_of=change.redo_of,
+            group=group,
+            created_at=moments[index],
+        )
+        for index, change in enumerate(changes)
+    ]
+    insert_events(events)
+    changed = project_many(board, changes)
     board.head_seq += len(changes)
     board.save(update_fields=["head_seq", "updated_at", *sorted(changed)])
     messages = [event_message(event) for event in events]

@@ -202,8 +202,10 @@ class LiveClient:
                         await ws.send(
                             encode({"type": "pong", "nonce": message["nonce"]})
                         )
-                elif kind == "event":
-                    if not self._apply(message):
+                elif kind in ("event", "events"):
+                    # A group's events come in one `events` frame.
+                    events = message["events"] if kind == "events" else [message]
+                    if not all(self._apply(event) for event in events):
                         # Missed something: drop the socket; the owner resumes.
                         ws.transport.abort()
                         return

@@ -332,6 +332,10 @@ export class BoardConnection extends EventTarget {
         return this.#welcome(message);
       case "event":
         return this.#accept(message);
+      case "events":
+        // A group's events in one frame (a batch of 2,000 moves): each as usual.
+        for (const one of message.events ?? []) this.#accept({ type: "event", ...one });
+        return;
       case "ack":
         return this.#acked(message);
       case "error":
