@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -37,7 +39,17 @@ model_urls = [
     ),
 ]
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page declares: the SVG answers.
+
+    Not a permanent redirect, which browsers would keep even if the static
+    file's address changed."""
+    return redirect(static("favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/boards/<uuid:board_id>/", include(model_urls)),
     path("api/", include(router.urls)),

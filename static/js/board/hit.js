@@ -3,10 +3,12 @@
 // Stickies are found before links and links before frames: frames lie behind
 // everything and are picked only by their title bar or their border, so that
 // the inside of a frame behaves like the background (pan, select, create).
+// A frame's title tab is drawn above the notes, so it is found before them.
+// Handles never reach over another note: a point over a note picks the note.
 
 import { contains, distanceToSegment } from "./geometry.js";
 import { isFrame } from "./kinds.js";
-import { HANDLE, linkEnds, linkHandle, resizeHandle } from "./render.js";
+import { frameTitle, linkEnds, linkHandle, resizeHandle } from "./render.js";
 
 export function frameTitleHeight(frame, z) {
   return Math.min(Math.max(48, 30 / z), frame.height / 2);
@@ -24,16 +26,23 @@ export function hitTest(scene, point, z, { handles = true } = {}) {
         const slack = 4 / z;
         if (
           point.x >= r.x - slack && point.x <= r.x + r.width + slack &&
-          point.y >= r.y - slack && point.y <= r.y + r.height + slack
+          point.y >= r.y - slack && point.y <= r.y + r.height + slack &&
+          !noteAt(scene, point, s.id)
         ) return { type: "resize", id: s.id };
       }
-      const h = linkHandle(s, z);
-      if (Math.hypot(point.x - h.x, point.y - h.y) <= (HANDLE.link + 5) / z) {
+      const h = linkHandle(s, z, scene);
+      if (h.r && Math.hypot(point.x - h.x, point.y - h.y) <= h.reach && !noteAt(scene, point)) {
         return { type: "link-handle", id: s.id };
       }
     }
   }
   const { frames, notes } = scene.ordered();
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const f = scene.sticky(frames[i]);
+    if (!f || !contains(f, point)) continue;
+    const title = frameTitle(f, z);
+    if (title && contains(title.box, point)) return { type: "sticky", id: f.id, frame: true };
+  }
   // Selected stickies are drawn on top (render.js), so they are hit first.
   for (const id of scene.selection) {
     const s = scene.sticky(id);
@@ -61,6 +70,16 @@ export function hitTest(scene, point, z, { handles = true } = {}) {
     if (inTitle || onBorder) return { type: "sticky", id: f.id, frame: true };
   }
   return null;
+}
+
+/** Whether a note other than `except` lies under `point`. */
+function noteAt(scene, point, except = null) {
+  for (const id of scene.ordered().notes) {
+    if (id === except) continue;
+    const s = scene.sticky(id);
+    if (s && contains(s, point)) return true;
+  }
+  return false;
 }
 
 /** Stickies lying wholly inside `box` (a rubber band). */

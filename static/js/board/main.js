@@ -73,11 +73,20 @@ const outline = new Outline({
 
 // -- commands shared by the keyboard, the toolbars and the panels ------------
 
+// Deleting more stickies than this asks first: a stray Delete key must not
+// clear a board (the others on it cannot undo that; only its author can).
+const CONFIRM_DELETE_OVER = 20;
+
 const commands = {
-  deleteSelection() {
+  async deleteSelection() {
     if (!scene.canWrite) return;
-    const ids = [...scene.selection].filter((id) => scene.sticky(id));
+    let ids = [...scene.selection].filter((id) => scene.sticky(id));
     const links = [...scene.selectedLinks];
+    if (ids.length > CONFIRM_DELETE_OVER) {
+      if (!(await confirmDelete(ids.length)) || !scene.canWrite) return;
+      // Someone else may have deleted some of them meanwhile.
+      ids = ids.filter((id) => scene.sticky(id));
+    }
     if (ids.length) actions.remove(ids);
     for (const id of links) actions.unlink(id);
     scene.clearSelection();
@@ -123,6 +132,49 @@ const commands = {
 };
 
 new Keyboard({ board, canvas, scene, viewport, actions, pointer, editor, clipboard, commands });
+
+let deleteDialog = null;
+/** Ask whether to delete `count` stickies, in a modal <dialog>: true to go on. */
+function confirmDelete(count) {
+  if (!deleteDialog) {
+    deleteDialog = document.createElement("dialog");
+    deleteDialog.className = "dialog dialog--confirm";
+    deleteDialog.id = "delete-dialog";
+    deleteDialog.setAttribute("aria-labelledby", "delete-title");
+    deleteDialog.setAttribute("aria-describedby", "delete-what");
+    const body = document.createElement("div");
+    body.className = "dialog__body";
+    const title = Object.assign(document.createElement("h2"), { id: "delete-title" });
+    const what = Object.assign(document.createElement("p"), { id: "delete-what" });
+    what.textContent = "They go for everyone on the board. You can bring them back with Ctrl+Z.";
+    const buttons = document.createElement("div");
+    buttons.className = "dialog__actions";
+    // Cancel has the focus: Enter or Escape by reflex keeps the stickies.
+    const cancel = Object.assign(document.createElement("button"), {
+      type: "button", className: "button button--quiet", textContent: "Cancel", autofocus: true,
+    });
+    const remove = Object.assign(document.createElement("button"), {
+      type: "button", className: "button button--danger", value: "delete",
+    });
+    cancel.addEventListener("click", () => deleteDialog.close());
+    remove.addEventListener("click", () => deleteDialog.close("delete"));
+    // A click on the backdrop is a no, as for the page's other dialogs.
+    deleteDialog.addEventListener("click", (e) => {
+      if (e.target === deleteDialog) deleteDialog.close();
+    });
+    buttons.append(cancel, remove);
+    body.append(title, what, buttons);
+    deleteDialog.append(body);
+    board.append(deleteDialog);
+  }
+  deleteDialog.querySelector("h2").textContent = `Delete ${count} stickies?`;
+  deleteDialog.querySelector("button[value=delete]").textContent = `Delete ${count} stickies`;
+  deleteDialog.returnValue = "";
+  deleteDialog.showModal();
+  return new Promise((resolve) => {
+    deleteDialog.addEventListener("close", () => resolve(deleteDialog.returnValue === "delete"), { once: true });
+  });
+}
 
 function focusSticky(id, { keepFocus = false } = {}) {
   const s = scene.sticky(id);

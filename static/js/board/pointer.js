@@ -1,5 +1,6 @@
 // Mouse, pen, touch and wheel on the canvas: pan, zoom, select, move, resize,
-// draw links, and double-click to create or edit.
+// draw links (a deliberate drag from a sticky's handle), and double-click to
+// create or edit.
 //
 // One gesture at a time, kept in `this.gesture`. Moves are shown locally
 // (scene.preview) and sent as ephemeral `drag` messages while the pointer
@@ -11,6 +12,9 @@ import { hitTest, inside, linkTarget } from "./hit.js";
 import { isFrame } from "./kinds.js";
 
 const DRAG_THRESHOLD = 4;
+// A link starts only after this many screen pixels of drag from the handle:
+// a press meant for a sticky that lands on a handle must not draw links.
+const LINK_THRESHOLD = 12;
 const MIN_SIZE = 40;
 
 export class PointerControl {
@@ -97,9 +101,7 @@ export class PointerControl {
       return;
     }
     if (hit && hit.type === "link-handle" && write) {
-      this.gesture = { type: "link", from: hit.id };
-      this.scene.linkDraft = { from: hit.id, point, target: null };
-      this.scene.changed();
+      this.gesture = { type: "link", from: hit.id, start: screen, drawing: false };
       return;
     }
     if (hit && hit.type === "link") {
@@ -166,6 +168,8 @@ export class PointerControl {
       this.scene.preview.set(g.id, { width, height });
       this.scene.changed();
     } else if (g.type === "link") {
+      if (!g.drawing && Math.hypot(screen.x - g.start.x, screen.y - g.start.y) < LINK_THRESHOLD) return;
+      g.drawing = true;
       this.scene.linkDraft = { from: g.from, point, target: linkTarget(this.scene, point, g.from) };
       this.scene.changed();
     }
@@ -198,7 +202,8 @@ export class PointerControl {
         this.scene.changed();
       }
     } else if (g.type === "link") {
-      const target = this.scene.linkDraft && this.scene.linkDraft.target;
+      // A click or a short drag on the handle makes nothing.
+      const target = g.drawing && this.scene.linkDraft && this.scene.linkDraft.target;
       this.scene.linkDraft = null;
       this.scene.changed();
       if (target) {

@@ -1,4 +1,5 @@
-// Draws the board on a <canvas>: frames, then links, then stickies, then the
+// Draws the board on a <canvas>: frames, then stickies, then links, then the
+// frames' titles (so that nothing in a frame hides its name), then the
 // selection and whatever is being dragged.
 //
 // Why a canvas: a board of thousands of stickies pans and zooms at full frame
@@ -23,7 +24,10 @@ const TAG_HEIGHT = 18;
 // Below this zoom, stickies are drawn as plain patches of their colour.
 const FAR = 0.1;
 
-export const HANDLE = { resize: 9, link: 7, linkOffset: 18 };
+// Handle sizes in screen pixels at full size; `slack` widens what a press hits.
+export const HANDLE = { resize: 9, link: 7, linkOffset: 18, slack: 5 };
+// Below this many screen pixels of radius a link handle is not worth showing.
+const MIN_HANDLE_PX = 1.5;
 
 export class Renderer {
   constructor(canvas, { scene, viewport, stage }) {
@@ -119,6 +123,11 @@ export class Renderer {
     }
     if (scene.draft) this.drawSticky(scene.draft, z);
     this.drawLinks(view, z);
+    // Titles after the notes and links: what sits in a frame never hides its name.
+    for (const id of frames) {
+      const s = scene.sticky(id);
+      if (s && intersects(s, view)) this.drawFrameTitle(s, z);
+    }
     this.#drawLayer("over", info);
     this.drawRemoteDrags(z);
     this.drawSelection(z);
@@ -190,22 +199,33 @@ export class Renderer {
     if (s.kind === "context" && z >= FAR) ctx.setLineDash([14, 8]);
     ctx.stroke();
     ctx.setLineDash([]);
-    // The title stays readable when zoomed out: it grows as the frame shrinks.
-    const size = Math.min(Math.max(20, 13 / z), s.height / 4);
-    if (size * z < MIN_TEXT_PX) return;
+  }
+
+  /** A frame's name on a tab of its colour, drawn above everything in it. */
+  drawFrameTitle(s, z) {
+    const title = frameTitle(s, z);
+    if (!title) return;
+    const { ctx } = this;
+    const k = kindOf(s.kind);
+    const { box, size } = title;
+    ctx.fillStyle = k.fill;
+    ctx.strokeStyle = k.edge;
+    ctx.lineWidth = 1 / z;
+    ctx.beginPath();
+    ctx.roundRect(box.x, box.y, box.width, box.height, Math.min(8, size * 0.3));
+    ctx.fill();
+    ctx.stroke();
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
-    if (z > 0.3) {
+    if (title.tag) {
       ctx.fillStyle = SOFT_INK;
       ctx.font = font(size * 0.55, 700);
-      ctx.fillText(k.tag, s.x + 14, s.y + 10);
+      ctx.fillText(title.tag, title.x, title.tagY);
     }
     if (s.id !== this.scene.editingId) {
       ctx.fillStyle = INK;
       ctx.font = font(size, 700);
-      const title = s.text.split("\n")[0] || (s.text ? "" : "(unnamed)");
-      const top = z > 0.3 ? s.y + 12 + size * 0.7 : s.y + 10;
-      ctx.fillText(fitLine(ctx, title, s.width - 28), s.x + 14, top);
+      ctx.fillText(title.text, title.x, title.top);
     }
   }
 
@@ -329,8 +349,13 @@ export class Renderer {
     }
   }
 
+  /**
+   * Other people's live drags: an outline per sticky, and one name tag per
+   * person, on the corner of all they move (a group moves under one name).
+   */
   drawRemoteDrags(z) {
     const { ctx, scene } = this;
+    const groups = new Map();
     for (const [id, drag] of scene.remoteDrags) {
       const s = scene.sticky(id);
       if (!s) continue;
@@ -338,7 +363,12 @@ export class Renderer {
       ctx.strokeStyle = colour;
       ctx.lineWidth = 2.5 / z;
       ctx.strokeRect(s.x - 3 / z, s.y - 3 / z, s.width + 6 / z, s.height + 6 / z);
-      if (drag.name) label(ctx, drag.name, s.x - 3 / z, s.y - 6 / z, colour, z);
+      const group = groups.get(drag.member || id);
+      if (!group) groups.set(drag.member || id, { x: s.x, y: s.y, name: drag.name, colour });
+      else Object.assign(group, { x: Math.min(group.x, s.x), y: Math.min(group.y, s.y) });
+    }
+    for (const { x, y, name, colour } of groups.values()) {
+      if (name) label(ctx, name, x - 3 / z, y - 6 / z, colour, z);
     }
   }
 
@@ -360,17 +390,18 @@ export class Renderer {
     const single = scene.selection.size === 1 ? scene.sticky([...scene.selection][0]) : null;
     for (const s of [single, hover]) {
       if (!s || scene.editingId === s.id) continue;
-      const h = linkHandle(s, z);
+      const h = linkHandle(s, z, scene);
+      if (!h.r) continue;
       ctx.fillStyle = "#fff";
       ctx.strokeStyle = SELECT;
-      ctx.lineWidth = 2 / z;
+      ctx.lineWidth = Math.min(2 / z, h.r * 0.4);
       ctx.beginPath();
-      ctx.arc(h.x, h.y, HANDLE.link / z, 0, Math.PI * 2);
+      ctx.arc(h.x, h.y, h.r, 0, Math.PI * 2);
       ctx.fill();
       ctx.stroke();
       ctx.fillStyle = SELECT;
       ctx.beginPath();
-      ctx.arc(h.x, h.y, 2.5 / z, 0, Math.PI * 2);
+      ctx.arc(h.x, h.y, h.r * 0.36, 0, Math.PI * 2);
       ctx.fill();
     }
     if (single) {
@@ -471,11 +502,86 @@ export function linkEnds(a, b) {
   return [edgePoint(a, centre(b)), edgePoint(b, centre(a))];
 }
 
-export function linkHandle(s, z) {
-  return { x: s.x + s.width + HANDLE.linkOffset / z, y: s.y + s.height / 2 };
+/**
+ * How big handles are at zoom `z`, as a share of their full size on screen:
+ * full from 60% up; further out they shrink with the stickies (to 40%), so
+ * that over a packed timeline a handle fits between two stickies instead of
+ * lying on the next one.
+ */
+export function handleScale(z) {
+  return Math.min(1, Math.max(0.4, z / 0.6));
+}
+
+/**
+ * The link handle of sticky `s`: a disc beside its right edge, {x, y, r} and
+ * `reach` (the radius a press hits), in board units. Given the scene, a note
+ * nearer than that puts the handle in the gap, shrunk to fit it; r = 0 means
+ * there is no room for one (the L key still links).
+ */
+export function linkHandle(s, z, scene = null) {
+  const k = handleScale(z);
+  const right = s.x + s.width;
+  const y = s.y + s.height / 2;
+  let r = (HANDLE.link * k) / z;
+  let x = right + (HANDLE.linkOffset * k) / z;
+  const room = scene ? roomRight(scene, s, y, r, x + r) : Infinity;
+  if (room < x + r - right) {
+    x = right + room / 2;
+    r = Math.min(r, room / 2);
+    if (r * z < MIN_HANDLE_PX) r = 0;
+  }
+  return { x, y, r, reach: r && r + (HANDLE.slack * k) / z };
+}
+
+/** Free board right of `s`'s edge, around height y ± r, up to `limit`. */
+function roomRight(scene, s, y, r, limit) {
+  const right = s.x + s.width;
+  let room = Infinity;
+  for (const id of scene.ordered().notes) {
+    if (id === s.id) continue;
+    const o = scene.sticky(id);
+    if (!o || o.x > limit || o.x + o.width <= right || o.y > y + r || o.y + o.height < y - r) continue;
+    room = Math.min(room, Math.max(0, o.x - right));
+  }
+  return room;
+}
+
+/**
+ * Where a frame's name goes at zoom `z` (board units), or null when it would
+ * be too small to read: the tag (above 30%), the first line of its text, and
+ * the tab behind both. The name grows as the frame shrinks on screen.
+ */
+export function frameTitle(s, z) {
+  const size = Math.min(Math.max(20, 13 / z), s.height / 4);
+  if (size * z < MIN_TEXT_PX) return null;
+  const ctx = measurer();
+  ctx.font = font(size, 700);
+  const first = s.text.split("\n")[0] || (s.text ? "" : "(unnamed)");
+  const text = fitLine(ctx, first, s.width - 28);
+  let width = ctx.measureText(text).width;
+  const tag = z > 0.3 ? kindOf(s.kind).tag : null;
+  if (tag) {
+    ctx.font = font(size * 0.55, 700);
+    width = Math.max(width, ctx.measureText(tag).width);
+  }
+  const top = tag ? s.y + 12 + size * 0.7 : s.y + 10;
+  const pad = Math.min(8, size * 0.3);
+  const box = {
+    x: s.x + 14 - pad,
+    y: s.y + 10 - pad * 0.75,
+    width: Math.min(width + 2 * pad, s.width - 28 + 2 * pad),
+    height: top + size * 1.15 - s.y - 10 + pad * 1.5,
+  };
+  return { size, tag, text, x: s.x + 14, tagY: s.y + 10, top, box };
+}
+
+let measuring = null;
+function measurer() {
+  measuring ||= document.createElement("canvas").getContext("2d");
+  return measuring;
 }
 
 export function resizeHandle(s, z) {
-  const size = HANDLE.resize / z;
+  const size = (HANDLE.resize * handleScale(z)) / z;
   return { x: s.x + s.width - size / 2, y: s.y + s.height - size / 2, width: size, height: size };
 }
