@@ -24,6 +24,9 @@ FACILITATOR_COMMANDS = frozenset(
         "board.lock",
         "board.unlock",
         "board.restore",
+        "vote.open",
+        "vote.reveal",
+        "vote.close",
     }
 )
 

@@ -38,3 +38,24 @@ def publish(board_id, messages):
             messages[-1].get("seq"),
             board_id,
         )
+
+
+def membership(board_id, member_id, role):
+    """Tell a member's open pages their new role (None: removed), after
+    commit: in this process directly, elsewhere through the layer."""
+    live.deliver_membership(board_id, member_id, role)
+    layer = get_channel_layer()
+    if not live.is_shared(layer):
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            group_name(board_id),
+            {
+                "type": "board.membership",
+                "member": str(member_id),
+                "role": role,
+                "origin": live.ORIGIN,
+            },
+        )
+    except Exception:
+        log.exception("could not tell board %s of a membership change", board_id)

@@ -67,6 +67,9 @@ EVENT_NAMES = tuple(
             "timer.stopped",
             "board.locked",
             "board.unlocked",
+            "voting.opened",
+            "voting.revealed",
+            "voting.closed",
         }
     )
 )
@@ -117,6 +120,7 @@ class BoardView(Protocol):
     def links_of(self, sticky_id: str) -> list[dict]: ...
     def has_vote(self, sticky_id: str, member: str) -> bool: ...
     def votes_of(self, sticky_id: str) -> list[dict]: ...
+    def votes_by(self, member: str) -> list[dict]: ...
     def history(self, actor: str) -> list[LoggedEvent]: ...
     def unit(self, actor: str, key: int) -> list[LoggedEvent]: ...
     def applied(self, change: "Change") -> None: ...
@@ -418,6 +422,9 @@ def vote_cast(ctx, data):
     sticky = _existing_sticky(ctx, data["id"])
     if ctx.view.has_vote(sticky["id"], ctx.actor):
         raise conflict("you have already voted for this sticky")
+    voting = ctx.settings.get("voting")
+    if voting:
+        _check_ballot(ctx, voting, sticky)
     vote = {"sticky": sticky["id"], "member": ctx.actor, "created_at": iso(ctx.now)}
     return Change("vote.cast", vote)
 
@@ -428,9 +435,75 @@ def vote_retract(ctx, data):
     votes = [v for v in ctx.view.votes_of(sticky["id"]) if v["member"] == ctx.actor]
     if not votes:
         raise not_found("you have not voted for this sticky")
+    voting = ctx.settings.get("voting")
+    if voting and voting.get("revealed"):
+        raise conflict("the votes are counted: the vote is over")
     return Change(
         "vote.retracted", {"sticky": sticky["id"], "member": ctx.actor}, votes[0]
     )
+
+
+def _check_ballot(ctx, voting, sticky):
+    """During a dot vote: only on the kinds put to the vote, and at most the
+    votes each person has (those cast since the vote opened count)."""
+    if voting.get("revealed"):
+        raise conflict("the votes are counted: the vote is over")
+    if sticky["kind"] not in voting["kinds"]:
+        kinds = ", ".join(Kind(kind).label.lower() for kind in voting["kinds"])
+        raise invalid(f"this vote is on {kinds} only")
+    cast = [
+        v
+        for v in ctx.view.votes_by(ctx.actor)
+        if v["created_at"] >= voting["started_at"]
+    ]
+    if len(cast) >= voting["votes"]:
+        raise conflict(f"you have used your {voting['votes']} votes")
+
+
+MAX_VOTES_EACH = 20
+
+
+def vote_open(ctx, data):
+    """The facilitator opens a dot vote: `votes` each, on the `kinds` given;
+    the votes stay hidden on screen until `vote.reveal`."""
+    data = _payload(data, {"votes", "kinds"}, required=("votes", "kinds"))
+    if ctx.settings.get("voting"):
+        raise conflict("a vote is open already: close it first")
+    votes = data["votes"]
+    if isinstance(votes, bool) or not isinstance(votes, int):
+        raise invalid("votes must be a whole number")
+    if not 1 <= votes <= MAX_VOTES_EACH:
+        raise invalid(f"votes must be between 1 and {MAX_VOTES_EACH}")
+    kinds = data["kinds"]
+    if not isinstance(kinds, list) or not kinds:
+        raise invalid("kinds must be a non-empty list of sticky kinds")
+    for kind in kinds:
+        _kind(kind)
+    started = {
+        "id": str(uuid.uuid4()),
+        "votes": votes,
+        "kinds": sorted(set(kinds)),
+        "started_at": iso(ctx.now),
+    }
+    return Change("voting.opened", started, {"voting": None})
+
+
+def vote_reveal(ctx, data):
+    _payload(data, set())
+    voting = ctx.settings.get("voting")
+    if not voting:
+        raise not_found("no vote is open")
+    if voting.get("revealed"):
+        raise conflict("the votes are shown already")
+    return Change("voting.revealed", {"id": voting["id"]}, {"voting": voting})
+
+
+def vote_close(ctx, data):
+    _payload(data, set())
+    voting = ctx.settings.get("voting")
+    if not voting:
+        raise not_found("no vote is open")
+    return Change("voting.closed", {"id": voting["id"]}, {"voting": voting})
 
 
 def vote_import(ctx, data):
@@ -685,6 +758,9 @@ DECIDERS = {
     "phase.set": phase_set,
     "vote.cast": vote_cast,
     "vote.retract": vote_retract,
+    "vote.open": vote_open,
+    "vote.reveal": vote_reveal,
+    "vote.close": vote_close,
     "timer.start": timer_start,
     "timer.stop": timer_stop,
     "board.lock": board_lock,

@@ -29,9 +29,12 @@ from .protocol import (
     FrameError,
     GroupDrag,
     Pong,
+    Signal,
+    View,
     number_out,
 )
 from .ratelimit import Limits, command_cost
+from .vocabulary import Role
 
 log = logging.getLogger(__name__)
 
@@ -269,10 +272,10 @@ class BoardConsumer(AsyncConsumer):
         await self._reply(applied.ack(command.op_id))
 
     def _may_move(self):
-        # The role as of connecting, the lock as of now: a lock is an event
-        # the room sees; a role change takes effect on the next connect (and
-        # at once for commands, which the write path checks afresh).
+        # The role and the lock as of now: the room hears of both (a role
+        # change reaches the entry; commands check afresh in the write path).
         self.board.locked = self.room.locked
+        self.member.role = self.connection.entry["role"]
         return access.can_write(self.member, self.board)
 
     async def _ephemeral(self, frame):
@@ -282,6 +285,18 @@ class BoardConsumer(AsyncConsumer):
             return
         if isinstance(frame, Cursor):
             self.room.cursor(self.connection, number_out(frame.x), number_out(frame.y))
+        elif isinstance(frame, View):
+            x, y = number_out(frame.x), number_out(frame.y)
+            self.room.view(self.connection, x, y, frame.zoom)
+        elif isinstance(frame, Signal):
+            if self.connection.entry["role"] != Role.FACILITATOR:
+                await self._reply(
+                    CommandError(
+                        "forbidden", f"only a facilitator can {frame.kind} the room"
+                    ).as_message()
+                )
+                return
+            await self.room.signal(self.connection, frame.kind, frame.fields)
         elif isinstance(frame, Drag | GroupDrag):
             if not self._may_move():
                 await self._reply(

@@ -32,7 +32,7 @@ from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from . import presence
-from .protocol import CLOSE_TOO_SLOW, MAX_FRAME_BYTES, pieces
+from .protocol import CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, MAX_FRAME_BYTES, pieces
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +194,7 @@ class Room:
         self.locked = False
         self._inbox = asyncio.Queue()
         self._cursors = {}
+        self._views = {}
         self._drags = []
         self._dirty = asyncio.Event()
         self._last_flush = 0.0
@@ -309,6 +310,83 @@ class Room:
         }
         self._dirty.set()
 
+    def view(self, connection: Connection, x, y, zoom):
+        """Where someone looks (the centre of their screen, and its zoom):
+        what following them shows. Coalesced per connection, like cursors."""
+        entry = connection.entry
+        self._views[connection.id] = {
+            "member": entry["member"],
+            "name": entry["name"],
+            "color": entry["color"],
+            "x": x,
+            "y": y,
+            "zoom": zoom,
+        }
+        self._dirty.set()
+
+    async def signal(self, connection: Connection, kind, fields):
+        """A facilitator's call to the room (`summon`: come to my view;
+        `spotlight`: look at this sticky), to everyone else at once."""
+        entry = connection.entry
+        item = {
+            "type": "signal",
+            "kind": kind,
+            "member": entry["member"],
+            "name": entry["name"],
+            "color": entry["color"],
+            **fields,
+        }
+        await self._fan_out_signal(item, connection.id)
+        if self.hub.shared_layer:
+            await self._to_other_processes({"type": "board.signal", "item": item})
+
+    async def _fan_out_signal(self, item, source=None):
+        frame = encode(item)
+        for other in list(self.connections.values()):
+            if other.seq is not None and other.id != source:
+                await other.send(frame)
+
+    async def membership(self, member, role):
+        """A member's role changed (or they were removed, `role` None): their
+        sockets hear it at once; a removed member's are closed."""
+        touched = False
+        for connection in list(self.connections.values()):
+            if connection.member != member:
+                continue
+            touched = True
+            if role is None:
+                await connection.send(
+                    encode(
+                        {
+                            "type": "membership",
+                            "member": member,
+                            "role": None,
+                            "message": "A facilitator removed you from this board.",
+                        }
+                    )
+                )
+                await connection.close(CLOSE_FORBIDDEN)
+                self.connections.pop(connection.id, None)
+                self._cursors.pop(connection.id, None)
+                self._views.pop(connection.id, None)
+                continue
+            connection.entry["role"] = role
+            can_write = role != "viewer" and (not self.locked or role == "facilitator")
+            await connection.send(
+                encode(
+                    {
+                        "type": "membership",
+                        "member": member,
+                        "role": role,
+                        "can_write": can_write,
+                    }
+                )
+            )
+        if touched:
+            await self.presence_changed()
+        if not self.connections:
+            await self.hub.drop(self)
+
     def drag(self, connection: Connection, sticky, x, y):
         connection.drags_sent += 1
         item = {
@@ -337,21 +415,27 @@ class Room:
 
     async def _flush(self):
         cursors, self._cursors = list(self._cursors.items()), {}
+        views, self._views = list(self._views.items()), {}
         drags, self._drags = self._drags, []
-        if not cursors and not drags:
+        if not cursors and not drags and not views:
             return
-        await self._fan_out_ephemeral(cursors, drags)
+        await self._fan_out_ephemeral(cursors, drags, views)
         if self.hub.shared_layer:
             await self._to_other_processes(
                 {
                     "type": "board.ephemeral",
                     "cursors": [item for _, item in cursors],
                     "drags": [item for _, item in drags],
+                    "views": [item for _, item in views],
                 }
             )
 
-    async def _fan_out_ephemeral(self, cursors, drags):
-        batches = (("cursor", "cursors", cursors), ("drag", "drags", drags))
+    async def _fan_out_ephemeral(self, cursors, drags, views=()):
+        batches = (
+            ("cursor", "cursors", cursors),
+            ("drag", "drags", drags),
+            ("views", "views", views),
+        )
         for kind, key, items in batches:
             if not items:
                 continue
@@ -456,7 +540,12 @@ class Room:
             await self._fan_out_ephemeral(
                 [(None, item) for item in message.get("cursors", ())],
                 [(None, item) for item in message.get("drags", ())],
+                [(None, item) for item in message.get("views", ())],
             )
+        elif kind == "board.signal":
+            await self._fan_out_signal(message["item"])
+        elif kind == "board.membership":
+            await self.membership(message["member"], message["role"])
         elif kind == "board.presence":
             self._remote[message["origin"]] = (message["entries"], time.monotonic())
             await self.presence_changed(announce=message.get("hello", False))
@@ -518,6 +607,17 @@ def hub() -> Hub:
     if current is None:
         current = _hubs[loop] = Hub(loop, get_channel_layer())
     return current
+
+
+def deliver_membership(board_id, member, role):
+    """Tell this process's sockets of `member` on `board_id` their new role
+    (None: removed). Called from the write path's thread after commit."""
+    for current in list(_hubs.values()):
+        room = current.rooms.get(str(board_id))
+        if room is not None and not current.loop.is_closed():
+            current.loop.call_soon_threadsafe(
+                asyncio.ensure_future, room.membership(str(member), role)
+            )
 
 
 def deliver_committed(board_id, messages):

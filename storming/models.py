@@ -44,6 +44,9 @@ class Board(models.Model):
     locked = models.BooleanField(default=False)
     timer_seconds = models.PositiveIntegerField(null=True, blank=True)
     timer_ends_at = models.DateTimeField(null=True, blank=True)
+    # The dot vote in progress, if any: {"id", "votes", "kinds", "revealed",
+    # "started_at"} (see `storming.commands.vote_open`).
+    voting = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]

@@ -80,7 +80,12 @@ def board_settings(board):
     timer = None
     if board.timer_ends_at is not None:
         timer = {"seconds": board.timer_seconds, "ends_at": iso(board.timer_ends_at)}
-    return {"phase": board.phase, "locked": board.locked, "timer": timer}
+    return {
+        "phase": board.phase,
+        "locked": board.locked,
+        "timer": timer,
+        "voting": board.voting,
+    }
 
 
 def load_snapshot(board):
@@ -249,6 +254,10 @@ class DatabaseView:
         rows = self.board.votes.filter(sticky_id=sticky_id).order_by("member")
         return [vote_dict(row) for row in rows.values(*VOTE_COLUMNS)]
 
+    def votes_by(self, member):
+        rows = self.board.votes.filter(member=member).order_by("created_at")
+        return [vote_dict(row) for row in rows.values(*VOTE_COLUMNS)]
+
     def history(self, actor):
         rows = (
             BoardEvent.objects.filter(
@@ -352,6 +361,15 @@ def project(board: Board, name, data):
     elif name in ("board.locked", "board.unlocked"):
         board.locked = name == "board.locked"
         return ["locked"]
+    elif name == "voting.opened":
+        board.voting = dict(data, revealed=False)
+        return ["voting"]
+    elif name == "voting.revealed":
+        board.voting = dict(board.voting or {}, revealed=True)
+        return ["voting"]
+    elif name == "voting.closed":
+        board.voting = None
+        return ["voting"]
     else:
         raise ValueError(f"unknown board event {name!r}")
     return []
@@ -477,6 +495,7 @@ def replace_projection(board: Board, snapshot):
     settings = snapshot["board"]
     board.phase = settings["phase"]
     board.locked = settings["locked"]
+    board.voting = settings.get("voting")
     timer = settings["timer"]
     board.timer_seconds = timer["seconds"] if timer else None
     board.timer_ends_at = _when(timer["ends_at"]) if timer else None

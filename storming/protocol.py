@@ -63,6 +63,27 @@ class Pong:
 
 
 @dataclass(frozen=True)
+class View:
+    """Where someone looks: the centre of their screen and their zoom."""
+
+    x: float
+    y: float
+    zoom: float
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A facilitator's call: `summon` (come to x, y at zoom) or `spotlight`
+    (look at sticky `id`; None ends it)."""
+
+    kind: str
+    fields: dict
+
+
+SIGNALS = ("summon", "spotlight")
+
+
+@dataclass(frozen=True)
 class Chunk:
     """A piece of a message larger than a frame (docs/live-protocol.md)."""
 
@@ -212,6 +233,30 @@ def _pong(message):
     return Pong(nonce)
 
 
+def _view(message):
+    check_object(message, "a view", ("type", "x", "y", "zoom"), ("x", "y", "zoom"))
+    return View(
+        finite_number(message["x"], "x"),
+        finite_number(message["y"], "y"),
+        finite_number(message["zoom"], "zoom", 0.01, 10),
+    )
+
+
+def _signal(message):
+    kind = message.get("kind")
+    if kind == "summon":
+        check_object(
+            message, "a summon", ("type", "kind", "x", "y", "zoom"), ("x", "y", "zoom")
+        )
+        view = _view({"x": message["x"], "y": message["y"], "zoom": message["zoom"]})
+        return Signal(kind, {"x": view.x, "y": view.y, "zoom": view.zoom})
+    if kind == "spotlight":
+        check_object(message, "a spotlight", ("type", "kind", "id"), ("id",))
+        sticky = message["id"]
+        return Signal(kind, {"id": None if sticky is None else uuid_text(sticky, "id")})
+    raise invalid(f"kind must be one of: {', '.join(SIGNALS)}")
+
+
 def _chunk(message):
     check_object(
         message, "a chunk", ("type", "id", "n", "of", "data"), ("id", "n", "of", "data")
@@ -234,6 +279,8 @@ READERS = {
     "drag": _drag,
     "pong": _pong,
     "chunk": _chunk,
+    "view": _view,
+    "signal": _signal,
 }
 
 

@@ -624,6 +624,7 @@ def set_role(board: Board, by, member: Member, role) -> Member:
         _change_membership(board, by, member, role)
         member.role = role
         member.save(update_fields=["role"])
+        transaction.on_commit(lambda: broadcast.membership(board.pk, member.pk, role))
     return member
 
 
@@ -637,9 +638,11 @@ def remove_member(board: Board, by, member: Member):
     """A facilitator removes someone, or anyone leaves."""
     if by.pk != member.pk:
         _require_manager(by)
+    member_id = member.pk
     with transaction.atomic():
         _change_membership(board, by, member)
         member.delete()
+        transaction.on_commit(lambda: broadcast.membership(board.pk, member_id, None))
 
 
 __all__ = ["Applied", "CommandError", "execute", "execute_many"]

@@ -10,7 +10,7 @@ from .commands import UNDOABLE_EVENTS, LoggedEvent
 
 def empty():
     return {
-        "board": {"phase": "find", "locked": False, "timer": None},
+        "board": {"phase": "find", "locked": False, "timer": None, "voting": None},
         "stickies": {},
         "links": {},
         "votes": {},
@@ -121,6 +121,12 @@ def apply(state, name, data, index=None):
         board["locked"] = True
     elif name == "board.unlocked":
         board["locked"] = False
+    elif name == "voting.opened":
+        board["voting"] = dict(data, revealed=False)
+    elif name == "voting.revealed":
+        board["voting"] = dict(board.get("voting") or {}, revealed=True)
+    elif name == "voting.closed":
+        board["voting"] = None
     else:
         raise ValueError(f"unknown board event {name!r}")
     return state
@@ -208,6 +214,12 @@ class MemoryView:
         return sorted(
             (dict(v) for v in self.state["votes"].values() if v["sticky"] == sticky_id),
             key=lambda v: v["member"],
+        )
+
+    def votes_by(self, member):
+        return sorted(
+            (dict(v) for v in self.state["votes"].values() if v["member"] == member),
+            key=lambda v: v["created_at"],
         )
 
     def history(self, actor):

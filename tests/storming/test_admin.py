@@ -384,6 +384,9 @@ class TestEventLog:
         run("board.lock")
         run("board.unlock")
         run("phase.set", {"phase": "order"})
+        run("vote.open", {"votes": 2, "kinds": ["event"]})
+        run("vote.reveal")
+        run("vote.close")
         names = set(board.events.values_list("name", flat=True))
         assert names == set(EVENT_NAMES)
 

@@ -99,9 +99,25 @@ def random_command(rng, snapshot):
             "board.unlock",
             "undo",
             "redo",
+            "vote.open",
+            "vote.reveal",
+            "vote.close",
+            "batch",
+            "board.restore",
         ],
-        weights=[8, 5, 5, 3, 5, 2, 4, 2, 1, 1, 1, 1, 1, 5, 3],
+        weights=[8, 5, 5, 3, 5, 2, 4, 2, 1, 1, 1, 1, 1, 5, 3, 2, 2, 3, 3, 1],
     )[0]
+    if name == "vote.open":
+        return name, {"votes": rng.randint(1, 3), "kinds": rng.sample(Kind.values, 2)}
+    if name == "batch":
+        commands = [random_command(rng, snapshot) for _ in range(rng.randint(1, 5))]
+        unbatched = ("undo", "redo", "batch", "board.restore")
+        commands = [(n, d) for n, d in commands if n not in unbatched] or [
+            ("board.lock", None)
+        ]
+        return name, {"commands": [{"name": n, "data": d} for n, d in commands]}
+    if name == "board.restore":
+        return name, {"seq": rng.randint(0, 40)}
     if name == "sticky.create":
         data = {
             "kind": rng.choice(Kind.values),

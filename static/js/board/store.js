@@ -23,6 +23,9 @@ const BOARD_EVENTS = new Set([
   "timer.stopped",
   "board.locked",
   "board.unlocked",
+  "voting.opened",
+  "voting.revealed",
+  "voting.closed",
 ]);
 
 export function voteKey(sticky, member) {
@@ -30,7 +33,7 @@ export function voteKey(sticky, member) {
 }
 
 function emptyBoard() {
-  return { phase: "find", locked: false, timer: null };
+  return { phase: "find", locked: false, timer: null, voting: null };
 }
 
 // Python compares str by code point; every key sorted here (ISO timestamps,
@@ -150,6 +153,12 @@ export class BoardStore extends EventTarget {
         return this.#setBoard({ locked: true });
       case "board.unlocked":
         return this.#setBoard({ locked: false });
+      case "voting.opened":
+        return this.#setBoard({ voting: { ...data, revealed: false } });
+      case "voting.revealed":
+        return this.#setBoard({ voting: { ...(this.board?.voting ?? {}), revealed: true } });
+      case "voting.closed":
+        return this.#setBoard({ voting: null });
     }
   }
 
