@@ -673,3 +673,32 @@ describe("a persisted queue", () => {
     assert.equal(last().sentOf("command").length, 1);
   });
 });
+
+describe("the facilitator's tools", () => {
+  it("sends where I look at most once a tick, the latest winning", async () => {
+    const { conn, clock, last } = live();
+    conn.view(1, 2, 0.5); // goes at once
+    conn.view(3, 4, 0.75);
+    conn.view(5, 6, 1); // replaces the one waiting for the next tick
+    await clock.advance(50);
+    assert.deepEqual(last().sentOf("view"), [
+      { type: "view", x: 1, y: 2, zoom: 0.5 },
+      { type: "view", x: 5, y: 6, zoom: 1 },
+    ]);
+  });
+
+  it("sends signals at once, and passes views, signals and my new role on", () => {
+    const { conn, last } = live();
+    const heard = { views: [], signal: [], membership: [] };
+    for (const type of Object.keys(heard)) conn.addEventListener(type, (e) => heard[type].push(e.detail));
+    assert.equal(conn.signal("spotlight", { id: STICKY }), true);
+    assert.deepEqual(last().sentOf("signal"), [{ type: "signal", kind: "spotlight", id: STICKY }]);
+    last().receive({ type: "views", views: [{ member: "m2", x: 1, y: 2, zoom: 1 }] });
+    last().receive({ type: "signal", kind: "summon", member: "m2", x: 5, y: 6, zoom: 2 });
+    last().receive({ type: "membership", member: "m1", role: "viewer", can_write: false });
+    assert.equal(heard.views[0].views[0].member, "m2");
+    assert.equal(heard.signal[0].kind, "summon");
+    assert.deepEqual(heard.membership[0].role, "viewer");
+    assert.equal(conn.me.can_write, false);
+  });
+});

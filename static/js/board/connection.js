@@ -90,6 +90,7 @@ export class BoardConnection extends EventTarget {
   #tokens;
   #tokensAt = 0;
   #cursor = null;
+  #view = null;
   #drags = new Map(); // sticky id -> latest {x, y}
   #pieces = new Map(); // chunk id -> texts so far, of a message sent in pieces
   #chunkIds = 0; // ids of the messages this client sends in pieces
@@ -348,6 +349,14 @@ export class BoardConnection extends EventTarget {
         return this.#emit("cursor", { cursors: message.cursors ?? [] });
       case "drag":
         return this.#emit("drag", { drags: message.drags ?? [] });
+      case "views":
+        return this.#emit("views", { views: message.views ?? [] });
+      case "signal":
+        return this.#emit("signal", message);
+      case "membership":
+        // My role changed (or I was removed: the socket closes next).
+        if (this.me && message.role) Object.assign(this.me, { role: message.role, can_write: message.can_write });
+        return this.#emit("membership", message);
     }
   }
 
@@ -577,6 +586,20 @@ export class BoardConnection extends EventTarget {
     this.#scheduleTick();
   }
 
+  /** Where I look (the centre of my screen, my zoom), for those who follow
+   * me; latest wins, sent with the cursors. */
+  view(x, y, zoom) {
+    if (this.#status !== "live") return;
+    this.#view = { x, y, zoom };
+    this.#scheduleTick();
+  }
+
+  /** A facilitator's call to the room: `summon` {x, y, zoom} or `spotlight` {id}. */
+  signal(kind, fields) {
+    if (this.#status !== "live") return false;
+    return this.#send({ type: "signal", kind, ...fields });
+  }
+
   /** Where a sticky being dragged is; latest per sticky wins. */
   drag(id, x, y) {
     if (this.#status !== "live") return;
@@ -596,6 +619,8 @@ export class BoardConnection extends EventTarget {
     if (this.#status !== "live") return;
     this.#lastTick = this.#clock.now();
     if (this.#cursor) this.#send({ type: "cursor", ...this.#cursor });
+    if (this.#view) this.#send({ type: "view", ...this.#view });
+    this.#view = null;
     // One frame per tick whatever the group's size: the server counts
     // frames against the drag rate, not stickies.
     const drags = [...this.#drags].slice(0, MAX_GROUP_DRAG).map(([id, { x, y }]) => ({ id, x, y }));
