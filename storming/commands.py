@@ -70,6 +70,7 @@ EVENT_NAMES = tuple(
             "voting.opened",
             "voting.revealed",
             "voting.closed",
+            "lanes.changed",
         }
     )
 )
@@ -506,6 +507,38 @@ def vote_close(ctx, data):
     return Change("voting.closed", {"id": voting["id"]}, {"voting": voting})
 
 
+MAX_LANES = 30
+MAX_LANE_NAME = 80
+
+
+def lanes_set(ctx, data):
+    """The timeline's swimlanes, all at once: [{id?, name, y, height}], each a
+    horizontal band (board units) that events of one flow sit in."""
+    data = _payload(data, {"lanes"}, required=("lanes",))
+    lanes = data["lanes"]
+    if not isinstance(lanes, list) or len(lanes) > MAX_LANES:
+        raise invalid(f"lanes must be a list of at most {MAX_LANES} lanes")
+    clean = []
+    for index, lane in enumerate(lanes):
+        where = f"lanes[{index}]"
+        check_object(lane, where, {"id", "name", "y", "height"}, ("y", "height"))
+        new_id = str(uuid.uuid4())
+        clean.append(
+            {
+                "id": uuid_text(lane["id"], f"{where}.id") if "id" in lane else new_id,
+                "name": _text(lane.get("name", ""), f"{where}.name", MAX_LANE_NAME),
+                "y": finite_number(lane["y"], f"{where}.y"),
+                "height": _size(lane["height"], f"{where}.height"),
+            }
+        )
+    if len({lane["id"] for lane in clean}) != len(clean):
+        raise invalid("two lanes have the same id")
+    clean.sort(key=lambda lane: lane["y"])
+    return Change(
+        "lanes.changed", {"lanes": clean}, {"lanes": ctx.settings.get("lanes", [])}
+    )
+
+
 def vote_import(ctx, data):
     """A vote an import carries over, cast by a voter who is not on this board.
 
@@ -698,8 +731,9 @@ def restore(ctx, target):
     """The changes that bring the board's content (stickies, links, votes)
     back to `target` (a `state.fold` form), each decided against the board as
     the ones before it leave it: links that must go, then stickies, stickies
-    that come back or change, then links and votes. Settings (phase, lock,
-    timer) stay as they are: a restore is about what the workshop said."""
+    that come back or change, then links and votes, and the swimlanes those
+    stickies sat in. Settings (phase, lock, timer, a vote) stay as they are:
+    a restore is about what the workshop said."""
     view = ctx.view
     now_state = view.state
     changes = []
@@ -745,6 +779,10 @@ def restore(ctx, target):
     for key, vote in sorted(wanted_votes.items()):
         if key not in view.state["votes"]:
             add(Change("vote.cast", dict(vote)))
+    lanes = target["board"].get("lanes", [])
+    if lanes != now_state["board"].get("lanes", []):
+        before = {"lanes": now_state["board"].get("lanes", [])}
+        add(Change("lanes.changed", {"lanes": lanes}, before))
     return changes
 
 
@@ -761,6 +799,7 @@ DECIDERS = {
     "vote.open": vote_open,
     "vote.reveal": vote_reveal,
     "vote.close": vote_close,
+    "lanes.set": lanes_set,
     "timer.start": timer_start,
     "timer.stop": timer_stop,
     "board.lock": board_lock,

@@ -47,6 +47,8 @@ class Board(models.Model):
     # The dot vote in progress, if any: {"id", "votes", "kinds", "revealed",
     # "started_at"} (see `storming.commands.vote_open`).
     voting = models.JSONField(null=True, blank=True)
+    # Horizontal swimlanes of the timeline: [{"id", "name", "y", "height"}].
+    lanes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]

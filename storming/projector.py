@@ -85,6 +85,7 @@ def board_settings(board):
         "locked": board.locked,
         "timer": timer,
         "voting": board.voting,
+        "lanes": board.lanes,
     }
 
 
@@ -269,9 +270,11 @@ class DatabaseView:
         return [LoggedEvent(*row) for row in reversed(rows)]
 
     def unit(self, actor, key):
-        """The events of one undo unit: a group (whole, however long) or one
-        event."""
-        events = BoardEvent.objects.filter(board=self.board, actor=actor)
+        """The undoable events of one undo unit: a group (whole, however
+        long; settings it changed stay) or one event."""
+        events = BoardEvent.objects.filter(
+            board=self.board, actor=actor, name__in=UNDOABLE_EVENTS
+        )
         events = events.filter(Q(group=key) | Q(seq=key, group__isnull=True))
         return [
             LoggedEvent(*row) for row in events.order_by("seq").values_list(*_LOGGED)
@@ -370,6 +373,9 @@ def project(board: Board, name, data):
     elif name == "voting.closed":
         board.voting = None
         return ["voting"]
+    elif name == "lanes.changed":
+        board.lanes = data["lanes"]
+        return ["lanes"]
     else:
         raise ValueError(f"unknown board event {name!r}")
     return []
@@ -496,6 +502,7 @@ def replace_projection(board: Board, snapshot):
     board.phase = settings["phase"]
     board.locked = settings["locked"]
     board.voting = settings.get("voting")
+    board.lanes = settings.get("lanes", [])
     timer = settings["timer"]
     board.timer_seconds = timer["seconds"] if timer else None
     board.timer_ends_at = _when(timer["ends_at"]) if timer else None

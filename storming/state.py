@@ -10,7 +10,13 @@ from .commands import UNDOABLE_EVENTS, LoggedEvent
 
 def empty():
     return {
-        "board": {"phase": "find", "locked": False, "timer": None, "voting": None},
+        "board": {
+            "phase": "find",
+            "locked": False,
+            "timer": None,
+            "voting": None,
+            "lanes": [],
+        },
         "stickies": {},
         "links": {},
         "votes": {},
@@ -127,6 +133,8 @@ def apply(state, name, data, index=None):
         board["voting"] = dict(board.get("voting") or {}, revealed=True)
     elif name == "voting.closed":
         board["voting"] = None
+    elif name == "lanes.changed":
+        board["lanes"] = [dict(lane) for lane in data["lanes"]]
     else:
         raise ValueError(f"unknown board event {name!r}")
     return state

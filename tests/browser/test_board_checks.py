@@ -45,6 +45,8 @@ def badge_colour(person, sticky):
             """([x, y]) => {
                 const app = window.boardApp;
                 const canvas = document.getElementById('board-canvas');
+                // A frame drawn now: a resize may have cleared the last one.
+                app.renderer.draw();
                 const z = app.viewport.zoom;
                 const p = app.viewport.toScreen(x - 4 / z, y - 4 / z);
                 const dpr = app.renderer.dpr;
@@ -115,7 +117,6 @@ def test_a_participant_sees_a_badge_and_the_finding_leads_to_the_sticky(
     # Clear of the panel: the sticky's right edge is left of it on screen.
     right = pat.screen_point(ship["x"] + ship["width"], ship["y"])["x"]
     assert right < panel.bounding_box()["x"]
-    pat.page.wait_for_timeout(100)
     assert close_to(badge_colour(pat, ship), BADGE["warning"])
     pat.save(artifacts, "checks-badge-focused.png")
     assert pat.errors == [] and ann.errors == []

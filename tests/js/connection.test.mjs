@@ -249,7 +249,7 @@ describe("event order", () => {
     const { conn, clock, seen, last } = live(3);
     last().serverClose(1011);
     await clock.advance(1000);
-    const state = { ...emptyState(), board: { phase: "bound", locked: false, timer: null, voting: null } };
+    const state = { ...emptyState(), board: { phase: "bound", locked: false, timer: null, voting: null, lanes: [] } };
     welcome(last(), { seq: 1500, state, resync: true });
     assert.deepEqual(seen.reset, [{ state, seq: 1500 }]);
     assert.equal(conn.seq, 1500);
@@ -609,7 +609,7 @@ describe("with a store", () => {
     const store = new BoardStore();
     store.follow(conn);
     conn.connect();
-    welcome(last(), { seq: 2, state: { ...emptyState(), board: { phase: "order", locked: false, timer: null, voting: null } } });
+    welcome(last(), { seq: 2, state: { ...emptyState(), board: { phase: "order", locked: false, timer: null, voting: null, lanes: [] } } });
     assert.equal(store.board.phase, "order");
     last().receive(event(3, "board.locked", {}));
     assert.equal(store.board.locked, true);

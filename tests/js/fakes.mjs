@@ -144,7 +144,7 @@ export function event(seq, name = "phase.changed", data = { phase: "order" }, ex
 }
 
 export const emptyState = () => ({
-  board: { phase: "find", locked: false, timer: null, voting: null },
+  board: { phase: "find", locked: false, timer: null, voting: null, lanes: [] },
   stickies: [],
   links: [],
   votes: [],

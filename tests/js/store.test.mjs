@@ -67,7 +67,7 @@ describe("BoardStore", () => {
   it("starts empty at seq 0", () => {
     const store = new BoardStore();
     assert.deepEqual(store.snapshot(), {
-      board: { phase: "find", locked: false, timer: null, voting: null },
+      board: { phase: "find", locked: false, timer: null, voting: null, lanes: [] },
       stickies: [],
       links: [],
       votes: [],
@@ -146,14 +146,15 @@ describe("BoardStore", () => {
 
   it("phase, timer and lock events change the board settings", () => {
     const steps = [
-      ["phase.changed", { phase: "order" }, { phase: "order", locked: false, timer: null, voting: null }],
-      ["timer.started", { seconds: 300, ends_at: T1 }, { phase: "order", locked: false, timer: { seconds: 300, ends_at: T1 }, voting: null }],
-      ["board.locked", {}, { phase: "order", locked: true, timer: { seconds: 300, ends_at: T1 }, voting: null }],
-      ["timer.stopped", {}, { phase: "order", locked: true, timer: null, voting: null }],
-      ["board.unlocked", {}, { phase: "order", locked: false, timer: null, voting: null }],
-      ["voting.opened", { id: "v1", votes: 3, kinds: ["hotspot"], started_at: T1 }, { phase: "order", locked: false, timer: null, voting: { id: "v1", votes: 3, kinds: ["hotspot"], started_at: T1, revealed: false } }],
-      ["voting.revealed", { id: "v1" }, { phase: "order", locked: false, timer: null, voting: { id: "v1", votes: 3, kinds: ["hotspot"], started_at: T1, revealed: true } }],
-      ["voting.closed", { id: "v1" }, { phase: "order", locked: false, timer: null, voting: null }],
+      ["phase.changed", { phase: "order" }, { phase: "order", locked: false, timer: null, voting: null, lanes: [] }],
+      ["timer.started", { seconds: 300, ends_at: T1 }, { phase: "order", locked: false, timer: { seconds: 300, ends_at: T1 }, voting: null, lanes: [] }],
+      ["board.locked", {}, { phase: "order", locked: true, timer: { seconds: 300, ends_at: T1 }, voting: null, lanes: [] }],
+      ["timer.stopped", {}, { phase: "order", locked: true, timer: null, voting: null, lanes: [] }],
+      ["board.unlocked", {}, { phase: "order", locked: false, timer: null, voting: null, lanes: [] }],
+      ["voting.opened", { id: "v1", votes: 3, kinds: ["hotspot"], started_at: T1 }, { phase: "order", locked: false, timer: null, voting: { id: "v1", votes: 3, kinds: ["hotspot"], started_at: T1, revealed: false }, lanes: [] }],
+      ["voting.revealed", { id: "v1" }, { phase: "order", locked: false, timer: null, voting: { id: "v1", votes: 3, kinds: ["hotspot"], started_at: T1, revealed: true }, lanes: [] }],
+      ["voting.closed", { id: "v1" }, { phase: "order", locked: false, timer: null, voting: null, lanes: [] }],
+      ["lanes.changed", { lanes: [{ id: "l1", name: "Orders", y: 0, height: 300 }] }, { phase: "order", locked: false, timer: null, voting: null, lanes: [{ id: "l1", name: "Orders", y: 0, height: 300 }] }],
     ];
     const store = new BoardStore();
     for (const [name, data, expected] of steps) {
@@ -221,7 +222,7 @@ describe("BoardStore", () => {
     const changes = [];
     store.addEventListener("change", (event) => changes.push(event.detail));
     const state = {
-      board: { phase: "bound", locked: true, timer: null, voting: null },
+      board: { phase: "bound", locked: true, timer: null, voting: null, lanes: [] },
       stickies: [sticky(C), sticky(A, T1)],
       links: [link(L1, A, C)],
       votes: [vote(A, M1)],

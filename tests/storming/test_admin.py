@@ -387,6 +387,7 @@ class TestEventLog:
         run("vote.open", {"votes": 2, "kinds": ["event"]})
         run("vote.reveal")
         run("vote.close")
+        run("lanes.set", {"lanes": [{"name": "Orders", "y": 0, "height": 300}]})
         names = set(board.events.values_list("name", flat=True))
         assert names == set(EVENT_NAMES)
 

@@ -206,6 +206,24 @@ def test_restore_brings_the_board_back_to_a_seq_as_one_undo_step(board, run, sti
     assert texts == ["Changed", "E2", "E3", "E4"]
 
 
+def test_undoing_a_group_that_changed_a_setting_takes_back_only_its_content(
+    board, run, stickies
+):
+    run(
+        "batch",
+        {
+            "commands": [
+                *moves(stickies[:2]),
+                {"name": "phase.set", "data": {"phase": "order"}},
+            ]
+        },
+    )
+    run("undo")
+    board.refresh_from_db()
+    assert board.phase == "order"
+    assert sorted(board.stickies.values_list("x", flat=True)) == [0, 200, 400, 600, 800]
+
+
 def test_restore_needs_a_facilitator_and_a_seq_of_the_board(
     board, run, member_of, stickies
 ):

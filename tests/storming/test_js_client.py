@@ -104,8 +104,9 @@ def random_command(rng, snapshot):
             "vote.close",
             "batch",
             "board.restore",
+            "lanes.set",
         ],
-        weights=[8, 5, 5, 3, 5, 2, 4, 2, 1, 1, 1, 1, 1, 5, 3, 2, 2, 3, 3, 1],
+        weights=[8, 5, 5, 3, 5, 2, 4, 2, 1, 1, 1, 1, 1, 5, 3, 2, 2, 3, 3, 1, 1],
     )[0]
     if name == "vote.open":
         return name, {"votes": rng.randint(1, 3), "kinds": rng.sample(Kind.values, 2)}
@@ -118,6 +119,12 @@ def random_command(rng, snapshot):
         return name, {"commands": [{"name": n, "data": d} for n, d in commands]}
     if name == "board.restore":
         return name, {"seq": rng.randint(0, 40)}
+    if name == "lanes.set":
+        lanes = [
+            {"name": _text(rng), "y": _coordinate(rng), "height": rng.uniform(-10, 600)}
+            for _ in range(rng.randint(0, 3))
+        ]
+        return name, {"lanes": lanes}
     if name == "sticky.create":
         data = {
             "kind": rng.choice(Kind.values),
@@ -167,6 +174,7 @@ def _prelude(run, participant):
     run("timer.stop")
     run("board.lock")
     run("board.unlock")
+    run("lanes.set", {"lanes": [{"name": "Orders", "y": -200, "height": 300}]})
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ const BOARD_EVENTS = new Set([
   "voting.opened",
   "voting.revealed",
   "voting.closed",
+  "lanes.changed",
 ]);
 
 export function voteKey(sticky, member) {
@@ -33,7 +34,7 @@ export function voteKey(sticky, member) {
 }
 
 function emptyBoard() {
-  return { phase: "find", locked: false, timer: null, voting: null };
+  return { phase: "find", locked: false, timer: null, voting: null, lanes: [] };
 }
 
 // Python compares str by code point; every key sorted here (ISO timestamps,
@@ -159,6 +160,8 @@ export class BoardStore extends EventTarget {
         return this.#setBoard({ voting: { ...(this.board?.voting ?? {}), revealed: true } });
       case "voting.closed":
         return this.#setBoard({ voting: null });
+      case "lanes.changed":
+        return this.#setBoard({ lanes: copy(data.lanes ?? []) });
     }
   }
 
