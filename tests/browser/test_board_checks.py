@@ -192,7 +192,13 @@ def test_the_phase_guide_counts_what_is_still_open_as_it_gets_fixed(
     # The facilitator's guide follows without anyone reloading.
     wait_progress(ann, "1 event not in the past tense")
     flagged = pat.evaluate("() => [...window.boardApp.checks.flags.keys()]")
-    assert flagged == [pat.sticky_with("Pay Invoice")["id"]]
+    pay = pat.sticky_with("Pay Invoice")
+    assert flagged == [pay["id"]]
+    # The fixed sticky's badge is gone from the canvas; the other's is there.
+    assert not close_to(
+        badge_colour(pat, pat.sticky_with("Order Shipped")), BADGE["warning"]
+    )
+    assert close_to(badge_colour(pat, pay), BADGE["warning"])
 
     # Fixed in the details panel.
     pat.click_sticky(pat.sticky_with("Pay Invoice"))

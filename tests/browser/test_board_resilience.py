@@ -80,3 +80,37 @@ def test_html_in_sticky_text_is_shown_as_text(
         assert page.locator("#inspector-text").input_value() in (HTML, f"{HTML} typed")
         assert person.errors == []  # no alert() ran
     ann.save(artifacts, "board-html-text.png")
+
+
+def test_a_change_left_unsent_when_the_tab_closes_is_sent_by_the_next_page(
+    signed_in, daphne_server, board, facilitator
+):
+    browser = signed_in(facilitator)
+    ann = BoardPage(browser.new_page(), daphne_server, board).open()
+    daphne_server.stop()
+    ann.page.wait_for_function(
+        "() => window.boardApp.connection.status !== 'live'", timeout=15000
+    )
+    point = ann.stage_point(0.5, 0.4)
+    ann.page.mouse.dblclick(point["x"], point["y"])
+    ann.page.keyboard.type("Kept Offline")
+    ann.page.keyboard.press("Enter")
+    ann.page.wait_for_function("() => window.boardApp.connection.pending === 1")
+
+    # Leaving with a change waiting asks first.
+    dialogs = []
+    ann.page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    ann.page.close(run_before_unload=True)
+    ann.page.wait_for_event("close", timeout=10000)
+    assert dialogs == ["beforeunload"]
+
+    daphne_server.start()
+    again = BoardPage(browser.new_page(), daphne_server, board).open()
+    again.page.get_by_text("Sending 1 change left from before.").wait_for()
+    again.wait_for_text("Kept Offline", timeout=15000)
+    assert Sticky.objects.filter(text="Kept Offline").count() == 1
+    # Sent once: a third page has nothing left to send.
+    third = BoardPage(browser.new_page(), daphne_server, board).open()
+    third.wait_for_text("Kept Offline")
+    assert third.page.evaluate("window.boardApp.connection.pending") == 0
+    assert Sticky.objects.filter(text="Kept Offline").count() == 1

@@ -5,6 +5,7 @@
 // installs every feature listed here, in order.
 
 import { install as checks } from "./checks.js";
+import { install as persist } from "./persist.js";
 import { install as review } from "./review.js";
 
-export const FEATURES = [checks, review];
+export const FEATURES = [persist, checks, review];
