@@ -326,7 +326,8 @@ class Room:
 
     async def signal(self, connection: Connection, kind, fields):
         """A facilitator's call to the room (`summon`: come to my view;
-        `spotlight`: look at this sticky), to everyone else at once."""
+        `follow`: keep following it; `spotlight`: look at this sticky), to
+        everyone else at once."""
         entry = connection.entry
         item = {
             "type": "signal",

@@ -73,14 +73,15 @@ class View:
 
 @dataclass(frozen=True)
 class Signal:
-    """A facilitator's call: `summon` (come to x, y at zoom) or `spotlight`
-    (look at sticky `id`; None ends it)."""
+    """A facilitator's call: `summon` (come to x, y at zoom), `follow` (follow
+    my view from now on, `on` true; or stop, false) or `spotlight` (look at
+    sticky `id`; None ends it)."""
 
     kind: str
     fields: dict
 
 
-SIGNALS = ("summon", "spotlight")
+SIGNALS = ("summon", "follow", "spotlight")
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,11 @@ def _signal(message):
         )
         view = _view({"x": message["x"], "y": message["y"], "zoom": message["zoom"]})
         return Signal(kind, {"x": view.x, "y": view.y, "zoom": view.zoom})
+    if kind == "follow":
+        check_object(message, "a follow", ("type", "kind", "on"), ("on",))
+        if not isinstance(message["on"], bool):
+            raise invalid("on must be true or false")
+        return Signal(kind, {"on": message["on"]})
     if kind == "spotlight":
         check_object(message, "a spotlight", ("type", "kind", "id"), ("id",))
         sticky = message["id"]

@@ -160,6 +160,12 @@ async def test_a_facilitator_summons_and_spotlights_the_room(
     assert (summon["kind"], summon["x"], summon["zoom"]) == ("summon", 10, 1.5)
     await ann.send_json_to({"type": "signal", "kind": "spotlight", "id": target})
     assert (await receive(other, "signal"))["id"] == target
+    await ann.send_json_to({"type": "signal", "kind": "follow", "on": True})
+    follow = await receive(other, "signal")
+    assert (follow["kind"], follow["on"]) == ("follow", True)
+    assert follow["member"] == summon["member"]
+    await ann.send_json_to({"type": "signal", "kind": "follow", "on": "yes"})
+    assert "true or false" in (await receive(ann, "error"))["message"]
 
     # Participants cannot call the room; bad signals are refused.
     await other.send_json_to({"type": "signal", "kind": "spotlight", "id": None})

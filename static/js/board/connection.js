@@ -594,7 +594,7 @@ export class BoardConnection extends EventTarget {
     this.#scheduleTick();
   }
 
-  /** A facilitator's call to the room: `summon` {x, y, zoom} or `spotlight` {id}. */
+  /** A facilitator's call to the room: `summon` {x, y, zoom}, `follow` {on} or `spotlight` {id}. */
   signal(kind, fields) {
     if (this.#status !== "live") return false;
     return this.#send({ type: "signal", kind, ...fields });
