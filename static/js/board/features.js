@@ -5,7 +5,10 @@
 // installs every feature listed here, in order.
 
 import { install as checks } from "./checks.js";
+import { install as facilitation } from "./facilitation.js";
+import { install as history } from "./history.js";
+import { install as layout } from "./layout.js";
 import { install as persist } from "./persist.js";
 import { install as review } from "./review.js";
 
-export const FEATURES = [persist, checks, review];
+export const FEATURES = [persist, checks, review, layout, facilitation, history];

@@ -1,0 +1,3 @@
+// The board's facilitation feature (being built).
+
+export function install() {}

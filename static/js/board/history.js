@@ -1,0 +1,3 @@
+// The board's history feature (being built).
+
+export function install() {}

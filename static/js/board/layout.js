@@ -1,0 +1,3 @@
+// The board's layout feature (being built).
+
+export function install() {}
