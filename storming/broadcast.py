@@ -23,39 +23,31 @@ def publish(board_id, messages):
     if not messages:
         return
     live.deliver_committed(board_id, messages)
-    layer = get_channel_layer()
-    if not live.is_shared(layer):
-        return
-    try:
-        async_to_sync(layer.group_send)(
-            group_name(board_id),
-            {"type": "board.events", "messages": messages, "origin": live.ORIGIN},
-        )
-    except Exception:
-        log.exception(
-            "could not broadcast events %s to %s of board %s",
-            messages[0].get("seq"),
-            messages[-1].get("seq"),
-            board_id,
-        )
+    _to_other_processes(
+        board_id,
+        {"type": "board.events", "messages": messages},
+        f"events {messages[0].get('seq')} to {messages[-1].get('seq')}",
+    )
 
 
 def membership(board_id, member_id, role):
     """Tell a member's open pages their new role (None: removed), after
     commit: in this process directly, elsewhere through the layer."""
     live.deliver_membership(board_id, member_id, role)
+    _to_other_processes(
+        board_id,
+        {"type": "board.membership", "member": str(member_id), "role": role},
+        "a membership change",
+    )
+
+
+def _to_other_processes(board_id, message, what):
     layer = get_channel_layer()
     if not live.is_shared(layer):
         return
     try:
         async_to_sync(layer.group_send)(
-            group_name(board_id),
-            {
-                "type": "board.membership",
-                "member": str(member_id),
-                "role": role,
-                "origin": live.ORIGIN,
-            },
+            group_name(board_id), {**message, "origin": live.ORIGIN}
         )
     except Exception:
-        log.exception("could not tell board %s of a membership change", board_id)
+        log.exception("could not broadcast %s to board %s", what, board_id)

@@ -2,9 +2,11 @@
 
 import asyncio
 import json
+import urllib.request
 import uuid
 
 import pytest
+from django.test import Client
 from websockets.asyncio.client import connect
 
 from tests.live_server import DaphneServer
@@ -29,6 +31,26 @@ async def open_socket(server, board, name):
     return socket, welcome
 
 
+def patch_as(user, server, path, body):
+    """A REST PATCH on `server`, signed in as `user` by session cookie."""
+    client = Client()
+    client.force_login(user)
+    csrf = "x" * 32
+    session = client.cookies["sessionid"].value
+    request = urllib.request.Request(
+        f"{server.url}{path}",
+        data=json.dumps(body).encode(),
+        method="PATCH",
+        headers={
+            "Content-Type": "application/json",
+            "X-CSRFToken": csrf,
+            "Cookie": f"sessionid={session}; csrftoken={csrf}",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
+
+
 async def next_of(socket, kind, timeout=5):
     async with asyncio.timeout(timeout):
         while True:
@@ -42,7 +64,7 @@ async def next_of(socket, kind, timeout=5):
 
 
 def test_people_on_two_servers_see_each_others_changes_drags_and_presence(
-    two_servers, board
+    two_servers, board, facilitator
 ):
     first, second = two_servers
 
@@ -79,9 +101,20 @@ def test_people_on_two_servers_see_each_others_changes_drags_and_presence(
         drag = await next_of(ann, "drag")
         assert [(d["id"], d["x"], d["y"]) for d in drag["drags"]] == [(sticky, 50, 60)]
 
+        # A role change made through the other server reaches Bob's page.
+        member = bob_welcome["me"]["member"]
+        path = f"/api/boards/{board.pk}/members/{member}/"
+        status = await asyncio.to_thread(
+            patch_as, facilitator, first, path, {"role": "viewer"}
+        )
+        assert status == 200
+        change = await next_of(bob, "membership")
+        assert (change["member"], change["role"]) == (member, "viewer")
+
         await bob.close()
         presence = await next_of(ann, "presence")
-        assert [row["name"] for row in presence["members"]] == ["Ann"]
+        while [row["name"] for row in presence["members"]] != ["Ann"]:
+            presence = await next_of(ann, "presence")
         await ann.close()
 
     asyncio.run(scenario())
