@@ -34,6 +34,10 @@ export class Scene extends EventTarget {
     this.linkDraft = null;
     this.hoverId = null;
     this.canWrite = false;
+    // Which votes the canvas counts: a predicate over votes, or null for all.
+    // A dot vote sets it (voting.js voteFilter): until the reveal each person
+    // sees only their own dots. Set it with setVoteFilter, which redraws.
+    this.voteFilter = null;
     this._ordered = null;
   }
 
@@ -78,11 +82,13 @@ export class Scene extends EventTarget {
     return this._ordered;
   }
 
-  /** How many dot votes sticky `id` has (counted once per board change). */
+  /** How many dot votes sticky `id` shows (counted once per board change;
+   * only those `voteFilter` lets through). */
   voteCount(id) {
     if (!this._votes) {
       this._votes = new Map();
       this.store.votes.forEach((vote) => {
+        if (this.voteFilter && !this.voteFilter(vote)) return;
         this._votes.set(vote.sticky, (this._votes.get(vote.sticky) || 0) + 1);
       });
     }
@@ -123,6 +129,12 @@ export class Scene extends EventTarget {
   }
 
   // -- changing what is shown --------------------------------------------
+
+  setVoteFilter(filter) {
+    this.voteFilter = filter;
+    this._votes = null;
+    this.changed();
+  }
 
   invalidate() {
     this._ordered = null;
