@@ -186,7 +186,8 @@ function focusSticky(id, { keepFocus = false } = {}) {
 
 function canWrite() {
   const locked = Boolean(store.board && store.board.locked);
-  return me.role !== "viewer" && (!locked || me.role === "facilitator");
+  // No role: removed from the board (roles_panel.js), nothing to change.
+  return Boolean(me.role) && me.role !== "viewer" && (!locked || me.role === "facilitator");
 }
 
 function refreshBoardState() {
@@ -445,6 +446,9 @@ const app = {
   board, boardId, me, stage, store, scene, viewport, renderer, connection, actions,
   toasts, commands, focusSticky, inspector, outline, phaseGuide, presence, status,
 };
+// A feature that changes my role in `me` (a `membership` message) asks the
+// page to show what I may do now: controls, the read-only notice.
+app.refreshBoardState = refreshBoardState;
 for (const install of FEATURES) install(app);
 
 // -- start ----------------------------------------------------------------------
