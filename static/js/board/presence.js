@@ -33,6 +33,8 @@ export class Presence {
     for (const m of sorted) {
       const item = document.createElement("li");
       item.className = "avatar";
+      // Features find a person's avatar by it (follow: room.js).
+      item.dataset.member = m.member;
       if (m.member === this.me?.member) item.classList.add("avatar--me");
       item.style.background = m.color || "#868e96";
       item.textContent = initials(m.name);
@@ -48,6 +50,7 @@ export class Presence {
         ...sorted.map((m) => {
           const item = document.createElement("li");
           item.className = "member-list__item";
+          item.dataset.here = m.member;
           const dot = document.createElement("span");
           dot.className = "here-dot";
           dot.style.background = m.color || "#868e96";
