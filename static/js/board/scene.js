@@ -8,6 +8,11 @@
 //    offline), and a new sticky shows at once;
 //  - other people's live drags (`remoteDrags`).
 // `sticky(id)` and `ordered()` give the stickies as they should be drawn.
+//
+// `show(store)` points the scene at another store: the board as it was at
+// an earlier seq (history.js). The live store keeps folding events; the
+// scene is read-only then and leaves out what belongs to the live board
+// only (changes on their way, other people's drags).
 
 import { centre, contains } from "./geometry.js";
 import { isFrame } from "./kinds.js";
@@ -18,6 +23,7 @@ export class Scene extends EventTarget {
   constructor(store) {
     super();
     this.store = store;
+    this.live = store;
     this.selection = new Set();
     this.selectedLinks = new Set();
     this.preview = new Map();
@@ -33,7 +39,7 @@ export class Scene extends EventTarget {
     this.band = null;
     this.linkDraft = null;
     this.hoverId = null;
-    this.canWrite = false;
+    this.writable = false;
     // Which votes the canvas counts: a predicate over votes, or null for all.
     // A dot vote sets it (voting.js voteFilter): until the reveal each person
     // sees only their own dots. Set it with setVoteFilter, which redraws.
@@ -41,10 +47,39 @@ export class Scene extends EventTarget {
     this._ordered = null;
   }
 
+  /** Whether the user may change the board: never while it shows the past. */
+  get canWrite() {
+    return this.writable && !this.showingPast;
+  }
+
+  set canWrite(value) {
+    this.writable = value;
+  }
+
+  get showingPast() {
+    return this.store !== this.live;
+  }
+
+  /** Show `store` (the board at an earlier seq), or the live board with null. */
+  show(store) {
+    this.store = store ?? this.live;
+    this.preview.clear();
+    this.remoteDrags.clear();
+    this.draft = null;
+    this.band = null;
+    this.linkDraft = null;
+    this.hoverId = null;
+    this.selection.clear();
+    this.selectedLinks.clear();
+    this.invalidate();
+    this.dispatchEvent(new Event("selection"));
+  }
+
   // -- reading ------------------------------------------------------------
 
   /** A sticky as it should be drawn now, or undefined. */
   sticky(id) {
+    if (this.showingPast) return this.store.stickies.get(id);
     if (this.deletes.has(id)) return undefined;
     let sticky = this.store.stickies.get(id) || this.creates.get(id);
     if (!sticky) return this.draft && this.draft.id === id ? this.draft : undefined;
@@ -64,14 +99,17 @@ export class Scene extends EventTarget {
     if (!this._ordered) {
       const frames = [];
       const notes = [];
+      const past = this.showingPast;
       const add = (sticky) => {
-        if (this.deletes.has(sticky.id)) return;
+        if (!past && this.deletes.has(sticky.id)) return;
         (isFrame(sticky) ? frames : notes).push(sticky.id);
       };
       this.store.stickies.forEach(add);
-      this.creates.forEach((sticky, id) => {
-        if (!this.store.stickies.has(id)) add(sticky);
-      });
+      if (!past) {
+        this.creates.forEach((sticky, id) => {
+          if (!this.store.stickies.has(id)) add(sticky);
+        });
+      }
       const area = (id) => {
         const s = this.sticky(id);
         return s ? s.width * s.height : 0;
@@ -104,6 +142,7 @@ export class Scene extends EventTarget {
   }
 
   links() {
+    if (this.showingPast) return [...this.store.links.values()];
     const links = [];
     this.store.links.forEach((link) => {
       if (!this.linkDeletes.has(link.id)) links.push(link);
@@ -200,6 +239,7 @@ export class Scene extends EventTarget {
   }
 
   remoteDrag({ member, id, x, y }, who) {
+    if (this.showingPast) return;
     this.remoteDrags.set(id, { x, y, member, name: who?.name, color: who?.color, at: performance.now() });
     this.changed();
   }
@@ -241,7 +281,7 @@ export class Scene extends EventTarget {
 
   /** Forget the operations whose events the store has applied. */
   reconcile() {
-    const seq = this.store.seq;
+    const seq = this.live.seq;
     let done = false;
     for (const [opId, op] of this.ops) {
       if (op.seq !== null && op.seq <= seq) {
@@ -252,7 +292,7 @@ export class Scene extends EventTarget {
     if (done) this.recompute();
     for (const id of this.remoteDrags.keys()) {
       // A drop from someone else arrives as a move: their drag is over.
-      const sticky = this.store.stickies.get(id);
+      const sticky = this.live.stickies.get(id);
       const drag = this.remoteDrags.get(id);
       if (!sticky || (sticky.x === drag.x && sticky.y === drag.y)) this.remoteDrags.delete(id);
     }
