@@ -444,7 +444,7 @@ for (const dialog of document.querySelectorAll("dialog")) {
 
 const app = {
   board, boardId, me, stage, store, scene, viewport, renderer, connection, actions,
-  toasts, commands, focusSticky, inspector, outline, phaseGuide, presence, status,
+  toasts, commands, focusSticky, inspector, outline, phaseGuide, presence, status, minimap,
 };
 // A feature that changes my role in `me` (a `membership` message) asks the
 // page to show what I may do now: controls, the read-only notice.
