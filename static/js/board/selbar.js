@@ -1,5 +1,9 @@
 // The small toolbar floating above the selection: edit, details, pivotal,
 // vote and delete. It follows the selection as the view moves.
+//
+// Features add their own buttons to it (with `data-feature`, not
+// `data-action`): before each update the bar sends them a `selectionbar`
+// event ({stickies, links, write}) on which each shows or hides its buttons.
 
 import { bounds } from "./geometry.js";
 
@@ -38,7 +42,8 @@ export class SelectionBar {
       b.vote.querySelector("[data-votes]").textContent = String(scene.voteCount(single.id));
     }
     b.delete.textContent = links.length && !stickies.length ? "Delete link" : stickies.length > 1 ? `Delete ${stickies.length}` : "Delete";
-    const visible = [...this.bar.querySelectorAll("[data-action]")].some((x) => !x.hidden);
+    this.bar.dispatchEvent(new CustomEvent("selectionbar", { detail: { stickies, links, write } }));
+    const visible = [...this.bar.querySelectorAll("[data-action], [data-feature]")].some((x) => !x.hidden);
     if (!visible) {
       this.bar.hidden = true;
       return;
