@@ -39,12 +39,15 @@ def head_seq(board):
 
 def badge_colour(person, sticky):
     """The canvas's colour inside the badge at `sticky`'s top-left corner,
-    beside its number."""
+    beside its number (the sticky brought into view first)."""
     return tuple(
         person.evaluate(
             """([x, y]) => {
                 const app = window.boardApp;
                 const canvas = document.getElementById('board-canvas');
+                const inside = app.viewport.visible(-60);
+                if (x < inside.x || y < inside.y || x > inside.x + inside.width
+                    || y > inside.y + inside.height) app.viewport.centreOn(x, y);
                 // A frame drawn now: a resize may have cleared the last one.
                 app.renderer.draw();
                 const z = app.viewport.zoom;
@@ -241,7 +244,7 @@ def test_a_facilitator_freezes_versions_and_a_participant_compares_them(
     page.click("#review-open")
     dialog = page.locator("#review-dialog")
     dialog.wait_for(state="visible")
-    assert "No version yet" in page.inner_text("#review-status")
+    page.locator("#review-status", has_text="No version yet").wait_for()
     page.fill("#review-note", "First look at ordering")
     dialog.get_by_role("button", name="Freeze a version").click()
     page.locator("#review-freeze-status", has_text="Froze version 1.").wait_for()
