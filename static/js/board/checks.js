@@ -354,14 +354,14 @@ function badge(ctx, s, { count: n, severity }, zoom) {
   ctx.fillStyle = colour.fill;
   if (zoom < NEAR) {
     ctx.beginPath();
-    ctx.arc(s.x, s.y, 5 * unit, 0, Math.PI * 2);
+    ctx.arc(s.x - 2 * unit, s.y - 2 * unit, 5 * unit, 0, Math.PI * 2);
     ctx.fill();
     ctx.stroke();
     return;
   }
   const text = n > 99 ? "99+" : String(n);
-  ctx.font = font(11 * unit, 700);
-  const height = 18 * unit;
+  ctx.font = font(12 * unit, 700);
+  const height = 20 * unit;
   const width = Math.max(height, ctx.measureText(text).width + 10 * unit);
   // Astride the corner, clear of the kind's label inside the sticky.
   const x = s.x - width / 2 - 4 * unit;
