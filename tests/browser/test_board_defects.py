@@ -386,7 +386,17 @@ def check_header(page):
                 const tops = new Set(rects.map((r) => Math.round(r.top)));
                 if (tops.size > 1) wrapped.push(node.textContent.trim());
             }
-            return {steps, outside, overflowing, wrapped,
+            // A select shows its chosen option's text whole: its box is
+            // wider than the longest option's text and the arrow.
+            const measure = document.createElement('canvas').getContext('2d');
+            const cutSelects = shown.filter((el) => el.tagName === 'SELECT').filter((el) => {
+                const style = getComputedStyle(el);
+                measure.font = style.font;
+                const longest = Math.max(...[...el.options].map((o) =>
+                    measure.measureText(o.text).width));
+                return el.clientWidth < longest + parseFloat(style.paddingLeft) + 16;
+            }).map((el) => el.id);
+            return {steps, outside, overflowing, wrapped, cutSelects,
                     barOverflows: bar.scrollWidth > bar.clientWidth};
         }"""
     )
@@ -398,6 +408,7 @@ def check_header(page):
     assert report["outside"] == []
     assert report["overflowing"] == []
     assert report["wrapped"] == []
+    assert report["cutSelects"] == []
     assert not report["barOverflows"]
 
 
