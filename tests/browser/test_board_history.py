@@ -324,6 +324,21 @@ def test_a_facilitator_restores_the_board_for_everyone_and_ctrl_z_takes_it_back(
         "() => document.querySelector('#history-feed .history-entry__text')"
         ".textContent.startsWith('Ann undid a change (')",
     )
+
+    # A point whose content is the board's now (only a setting changed
+    # since): the dialog says so, and offers nothing to send.
+    ann_page.page.select_option("#phase-select", "order")
+    wait_feed_top(ann_page, "You set the phase to “Order the timeline”")
+    content_now = head_seq(board) - 1
+    ann_page.page.locator("#history-panel [data-history-step='-1']").click()
+    wait_viewing(ann_page, content_now)
+    restore.click()
+    dialog.wait_for(state="visible")
+    assert "there is nothing to restore" in dialog.inner_text()
+    assert dialog.locator("button[value=restore]").is_hidden()
+    ann_page.page.keyboard.press("Escape")
+    assert dialog.is_hidden()
+    assert head_seq(board) == content_now + 1
     assert pat.errors == [] and ann_page.errors == []
 
 
@@ -413,6 +428,16 @@ def test_a_large_board_pages_back_and_the_slider_asks_once_per_pause(
     entry(pat, "Ann added 1200 events").click()
     wait_viewing(pat, pasted)
     assert pat.evaluate("() => window.boardApp.scene.ordered().notes.length") == 1200
+    # ... brought into view, all of it.
+    pat.wait_for(
+        """arg.every((id) => {
+            const s = app.scene.sticky(id);
+            const v = app.viewport.visible();
+            return s.x >= v.x && s.y >= v.y && s.x + s.width <= v.x + v.width
+                && s.y + s.height <= v.y + v.height;
+        })""",
+        [ids[0], ids[-1]],
+    )
     shoot(pat, "large")
     slider.focus()
     pat.page.keyboard.press("End")
