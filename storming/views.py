@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from . import access, services
 from .errors import CommandError
 from .models import Board, Member, Sticky
-from .vocabulary import Kind, Phase
+from .vocabulary import Kind, Phase, Role
 
 
 def invite_url(request, board):
@@ -148,6 +148,8 @@ def board_page(request, board_id):
             "can_write": access.can_write(member, board),
             # The link is the key to the board: only facilitators hand it out.
             "invite_url": invite_url(request, board) if can_manage else None,
+            # The Share dialog's role selects.
+            "roles": Role.choices,
             "phases": Phase.choices,
             # The palette, in the order of the keyboard shortcuts 1-9.
             "kinds_palette": list(Kind),
