@@ -389,7 +389,8 @@ def check_header(page):
             // A select shows its chosen option's text whole: its box is
             // wider than the longest option's text and the arrow.
             const measure = document.createElement('canvas').getContext('2d');
-            const cutSelects = shown.filter((el) => el.tagName === 'SELECT').filter((el) => {
+            const selects = shown.filter((el) => el.tagName === 'SELECT');
+            const cutSelects = selects.filter((el) => {
                 const style = getComputedStyle(el);
                 measure.font = style.font;
                 const longest = Math.max(...[...el.options].map((o) =>

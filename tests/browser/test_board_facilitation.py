@@ -299,7 +299,7 @@ def test_following_someone_from_their_avatar_until_i_move_myself(
 
 
 def test_the_facilitator_brings_the_room_along_and_spotlights_a_sticky(
-    signed_in, daphne_server, board, ann, participant, quinn, run, shots
+    signed_in, daphne_server, board, ann, participant, quinn, viewer, run, shots
 ):
     placed = create(run, "event", "Order Placed", 3000, 2000)
     fac = open_as(signed_in, daphne_server, board, ann)
@@ -356,8 +356,24 @@ def test_the_facilitator_brings_the_room_along_and_spotlights_a_sticky(
     assert pixel(pat, 3020, 2140) == (254, 215, 170)  # the event's colour
     assert max(pixel(pat, 2700, 2080)) < 200  # the paper (or a grid dot), darkened
     pat.save(shots, "facilitation-spotlight.png")
+
+    # Someone who joins now is told of the spotlight too; the call goes out
+    # again, and Quinn, who has looked away meanwhile, stays where he is.
+    show(qui, -2000, -2000, 1)
+    qui.evaluate(
+        """() => { window.spotlights = 0;
+            window.boardApp.connection.addEventListener('signal', (e) => {
+                if (e.detail.kind === 'spotlight') window.spotlights += 1; }); }"""
+    )
+    vic = open_as(signed_in, daphne_server, board, viewer)
+    vic.page.locator("#spotlight-chip", has_text="Ann spotlights").wait_for()
+    looks_at(vic, 3080, 2080)
+    qui.page.wait_for_function("() => window.spotlights === 1")
+    qui.page.locator("#spotlight-chip").wait_for(state="visible")
+    assert abs(view_of(qui)["x"] + 2000) < 2
+
     fac.page.click("#spotlight-end")
-    for person in (pat, qui):
+    for person in (pat, qui, vic):
         person.page.locator("#spotlight-chip").wait_for(state="hidden")
     assert min(pixel(pat, 2700, 2080)) > 200
     assert fac.page.get_attribute("#room-spotlight", "aria-pressed") == "false"

@@ -57,6 +57,12 @@ describe("a facilitator's Follow me", () => {
     assert.equal(follow(left, { type: "signal", ...ANN, on: true }, ME).leader, null);
   });
 
+  it("choosing someone else leaves it too: a repeat of the call does not pull me back", () => {
+    const elsewhere = run({ type: "signal", ...ANN, on: true }, { type: "choose", ...BOB }, { type: "signal", ...ANN, on: true });
+    assert.equal(elsewhere.leader, BOB.member);
+    assert.equal(elsewhere.why, "chosen");
+  });
+
   it("a new call after a stop pulls me in again", () => {
     const again = run(
       { type: "signal", ...ANN, on: true }, { type: "moved" },

@@ -32,10 +32,9 @@ export function follow(state, action, me) {
   switch (action.type) {
     case "choose":
       if (action.member === me) return state;
-      if (state.leader === action.member) {
-        if (state.why === "asked") optedOut.add(state.leader);
-        return stop();
-      }
+      // Leaving a facilitator's follow for someone else is leaving it too.
+      if (state.leader && state.why === "asked") optedOut.add(state.leader);
+      if (state.leader === action.member) return stop();
       return { leader: action.member, name: action.name, color: action.color, why: "chosen", optedOut: [...optedOut] };
     case "stop":
     case "moved":

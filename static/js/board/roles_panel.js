@@ -220,6 +220,9 @@ export class RolesPanel {
       app.board.classList.add("board--removed");
       return;
     }
+    // The Share dialog's controls are a facilitator's: no use to me now.
+    const share = document.getElementById("share-dialog");
+    if (change.role !== "facilitator" && share?.open) share.close();
     if (change.text) app.toasts.show(change.text, { lifetime: 12000 });
   }
 

@@ -187,9 +187,10 @@ export class Room {
     el.chip.hidden = !state.leader;
     if (!state.leader) return;
     el.chipMark.style.background = state.color || GREY;
-    el.chipText.textContent = state.why === "asked"
-      ? `Following ${state.name}: they asked everyone to follow their view.`
-      : `Following ${state.name}'s view.`;
+    setText(
+      el.chipText,
+      state.why === "asked" ? `Following ${state.name}: they asked everyone to follow their view.` : `Following ${state.name}'s view.`,
+    );
     el.stop.setAttribute("aria-label", `Stop following ${state.name}`);
     el.stop.title = "Or move the board yourself";
   }
@@ -283,8 +284,12 @@ export class Room {
         if (this.spotlight && this.spotlight.member === signal.member) this.setSpotlight(null);
         return;
       }
-      this.dispatch({ type: "summon", member: signal.member });
+      // The same spotlight again (repeated for someone who just joined):
+      // whoever looked away from it keeps looking where they are.
+      const again = this.spotlight && this.spotlight.id === signal.id && this.spotlight.member === signal.member;
       this.setSpotlight({ id: signal.id, member: signal.member, name, color: signal.color, mine: false });
+      if (again) return;
+      this.dispatch({ type: "summon", member: signal.member });
       this.goToSpotlight();
     }
   }
@@ -312,7 +317,7 @@ export class Room {
     if (!sticky) return;
     const text = quoted(sticky.text);
     el.spotMark.style.background = spotlight.color || GREY;
-    el.spotText.textContent = spotlight.mine ? `You spotlight ${text} for everyone.` : `${spotlight.name} spotlights ${text}.`;
+    setText(el.spotText, spotlight.mine ? `You spotlight ${text} for everyone.` : `${spotlight.name} spotlights ${text}.`);
     el.spotEnd.hidden = !spotlight.mine;
   }
 
@@ -413,4 +418,9 @@ function quoted(text) {
   const words = String(text || "").replace(/\s+/g, " ").trim();
   if (!words) return "a sticky";
   return `\u201c${words.length > 60 ? `${words.slice(0, 57)}…` : words}\u201d`;
+}
+
+/** Change a live region's words only when they change: no repeat announcements. */
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
 }

@@ -257,12 +257,12 @@ export class VotePanel {
       const each = `${voting.votes} each on ${kindsInWords(voting.kinds)}`;
       if (voting.revealed) {
         const cast = sessionVotes(votes, voting).length;
-        el.chipText.textContent = `revealed: ${cast} vote${cast === 1 ? "" : "s"} cast (${each}).`;
+        setText(el.chipText, `revealed: ${cast} vote${cast === 1 ? "" : "s"} cast (${each}).`);
       } else if (!canWrite) {
-        el.chipText.textContent = `on: ${each}. You are watching; counts show after the reveal.`;
+        setText(el.chipText, `on: ${each}. You are watching; counts show after the reveal.`);
       } else {
         const left = votesLeft(votes, voting, this.me);
-        el.chipText.textContent = `on: ${each}. You have ${left} of ${voting.votes} left; others' votes show after the reveal.`;
+        setText(el.chipText, `on: ${each}. You have ${left} of ${voting.votes} left; others' votes show after the reveal.`);
       }
       el.chip.dataset.left = voting.revealed ? "" : String(votesLeft(votes, voting, this.me));
     }
@@ -272,13 +272,13 @@ export class VotePanel {
     el.reveal.hidden = !voting || voting.revealed;
     el.close.hidden = !voting;
     if (!voting) {
-      el.status.textContent = "No vote is open. A dot vote picks what to talk about first.";
+      setText(el.status, "No vote is open. A dot vote picks what to talk about first.");
       el.turnout.hidden = true;
     } else {
       const cast = sessionVotes(votes, voting).length;
-      el.status.textContent = voting.revealed
+      setText(el.status, voting.revealed
         ? `Revealed: ${cast} vote${cast === 1 ? "" : "s"} cast. Close the vote once the group has talked the results over.`
-        : `Open: ${voting.votes} each on ${kindsInWords(voting.kinds)}. ${cast} vote${cast === 1 ? "" : "s"} cast, hidden until you reveal them.`;
+        : `Open: ${voting.votes} each on ${kindsInWords(voting.kinds)}. ${cast} vote${cast === 1 ? "" : "s"} cast, hidden until you reveal them.`);
       const used = turnout(votes, voting);
       el.turnout.hidden = !used.length;
       el.turnout.replaceChildren(
@@ -308,11 +308,18 @@ export class VotePanel {
     if (voting) this.lastRows = results(app.store.stickies, app.store.votes.values(), voting);
     const rows = this.lastRows;
     const total = rows.reduce((sum, row) => sum + row.count, 0);
-    el.resultsSummary.textContent = closed
+    const summary = closed
       ? `The vote is closed. ${total} vote${total === 1 ? "" : "s"} went to ${rows.length} stick${rows.length === 1 ? "y" : "ies"}.`
       : rows.length
         ? `${total} vote${total === 1 ? "" : "s"} on ${rows.length} stick${rows.length === 1 ? "y" : "ies"}, most first. Choose one to go to it.`
         : "Nobody voted.";
+    // Rebuilt only when the results change (the board changes all the
+    // time): a reader keeps their place and the focus stays on its row.
+    const key = JSON.stringify([summary, rows]);
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    el.resultsSummary.textContent = summary;
+    const focused = document.activeElement?.closest?.("[data-result]")?.dataset.result;
     el.resultsList.replaceChildren(
       ...rows.map((row) => {
         const item = document.createElement("li");
@@ -338,6 +345,7 @@ export class VotePanel {
         return item;
       }),
     );
+    if (focused) el.resultsList.querySelector(`[data-result="${CSS.escape(focused)}"]`)?.focus();
   }
 
   showResults(show) {
@@ -445,4 +453,9 @@ export class VotePanel {
       this.app.toasts.error(`Could not ${what}: ${error?.message || "the server refused it"}.`);
     }
   }
+}
+
+/** Change a live region's words only when they change: no repeat announcements. */
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
 }
