@@ -50,6 +50,7 @@ bench: install
 	$(PY) bench/board_log.py
 	$(PY) bench/model.py
 	$(PY) bench/export.py
+	$(PY) bench/batch.py
 
 # Websocket fan-out against a plain-Channels baseline (about 5 minutes).
 bench-realtime: install
