@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
-from . import access, services, transfer
+from . import access, services, text, transfer
 from .errors import forbidden, invalid, not_found
 from .models import Board
 from .serializers import (
@@ -242,6 +242,10 @@ class BoardViewSet(viewsets.ViewSet):
         if not request.user.is_authenticated:
             raise NotAuthenticated("sign in to import boards")
         name = request.query_params.get("name") or None
+        if name is not None:
+            text.check_text(name, "name", multiline=False)
+        if isinstance(request.data, dict):
+            text.check_members(request.data)
         board = transfer.import_board(request.data, request.user, name=name)
         context = {"roles": {board.pk: "facilitator"}}
         return Response(
@@ -265,7 +269,13 @@ class BoardViewSet(viewsets.ViewSet):
         board, member = self._board(pk)
         if not isinstance(request.data, dict):
             raise invalid("the command must be a JSON object")
-        request.command_id = request.data.get("id")
+        op_id = request.data.get("id")
+        if isinstance(op_id, str) and text.clean(op_id, multiline=False):
+            # Only an id that can be sent back is echoed in the answer.
+            request.command_id = op_id
+        text.check_members(request.data)
+        if isinstance(op_id, str):
+            text.check_text(op_id, "id", multiline=False)
         form = CommandSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         command = form.validated_data

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from .errors import conflict, invalid, not_found
+from .text import check_text
 from .vocabulary import (
     DEFAULT_SIZE,
     EVENT_STYLES,
@@ -189,9 +190,7 @@ def _text(value, name, limit):
         raise invalid(f"{name} must be a string")
     if len(value) > limit:
         raise invalid(f"{name} is {len(value)} characters long; the limit is {limit}")
-    if "\x00" in value:
-        raise invalid(f"{name} must not contain NUL characters")
-    return value
+    return check_text(value, name)
 
 
 def _kind(value):
@@ -236,6 +235,8 @@ def _fields(value):
         if not isinstance(name, str) or not isinstance(type_, str):
             raise invalid("field names and types must be strings")
         name, type_ = name.strip(), type_.strip()
+        check_text(name, "a field's name", multiline=False)
+        check_text(type_, "a field's type", multiline=False)
         if not name:
             raise invalid("a field needs a name")
         if len(name) > MAX_FIELD_PART or len(type_) > MAX_FIELD_PART:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .commands import COMMAND_NAMES, check_object, finite_number, uuid_text
 from .errors import CommandError, invalid
+from .text import check_members, check_text, clean
 from .vocabulary import MAX_COMMAND_ID
 
 MAX_FRAME_BYTES = 65536
@@ -123,9 +124,20 @@ class Assembler:
         self.parts.append(chunk.data)
         if len(self.parts) < chunk.of:
             return None
-        text = "".join(self.parts)
+        text = _pair_surrogates("".join(self.parts))
         self._reset()
         return text
+
+
+def _pair_surrogates(text):
+    """A sender that cuts its message by UTF-16 units (as JavaScript's
+    `slice` does) may split an emoji's surrogate pair between two pieces;
+    joined, the halves are one character again."""
+    if clean(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode(
+        "utf-16-le", "surrogatepass"
+    )
 
 
 def too_large(text: str) -> bool:
@@ -147,8 +159,13 @@ def _op_id(message):
     if message.get("type") != "command":
         return None
     value = message.get("id")
-    if isinstance(value, str) and 0 < len(value) <= MAX_COMMAND_ID:
+    if (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_COMMAND_ID
+        and clean(value, multiline=False)
+    ):
         return value
+    # An id that cannot be sent back (a lone surrogate) is answered as null.
     return None
 
 
@@ -183,6 +200,9 @@ def parse(text: str, *, joined=False):
         known = ", ".join(sorted(READERS))
         raise FrameError(invalid(f"unknown message type; expected one of: {known}"))
     try:
+        if reader is not _chunk:
+            # A chunk's data is a piece of a message, checked once joined.
+            check_members(message)
         return reader(message)
     except CommandError as error:
         raise FrameError(error, _op_id(message)) from None
@@ -193,6 +213,7 @@ def _command(message):
     op_id = message["id"]
     if not isinstance(op_id, str) or not 0 < len(op_id) <= MAX_COMMAND_ID:
         raise invalid(f"id must be a string of 1 to {MAX_COMMAND_ID} characters")
+    check_text(op_id, "id", multiline=False)
     name = message["name"]
     if name not in COMMAND_NAMES:
         raise invalid(f"unknown command {str(name)[:80]!r}")

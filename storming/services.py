@@ -26,6 +26,7 @@ from .projector import (
     project_many,
     replace_projection,
 )
+from .text import check_text
 from .vocabulary import MAX_BATCH, MAX_COMMAND_ID, MAX_DESCRIPTION, Role
 
 # Commands a batch cannot hold: each is a group of its own.
@@ -501,14 +502,14 @@ def _clean_name(value, what="name", limit=200):
     value = value.strip()
     if len(value) > limit:
         raise invalid(f"the {what} is limited to {limit} characters")
-    return value
+    return check_text(value, f"the {what}", multiline=False)
 
 
 def _clean_description(value):
     value = (value or "").strip()
     if len(value) > MAX_DESCRIPTION:
         raise invalid(f"the description is limited to {MAX_DESCRIPTION} characters")
-    return value
+    return check_text(value, "the description")
 
 
 def create_board(user, name, description="") -> Board:

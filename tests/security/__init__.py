@@ -1,0 +1,1 @@
+"""Abuse: hostile text, access by default, handshakes, brute force."""
