@@ -1,10 +1,20 @@
-"""One error shape for the whole API, the same as the websocket's `error`."""
+"""One error shape for the whole API, the same as the websocket's `error`,
+for every error: refusals, failures of the database (503 `unavailable`, with
+Retry-After) and bugs (500 `internal`), in DRF views and outside them."""
 
+import logging
+import sys
+
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
-from .errors import CommandError
+from .errors import CommandError, for_exception
+
+log = logging.getLogger(__name__)
 
 CODE_FOR_STATUS = {
     status.HTTP_400_BAD_REQUEST: "invalid",
@@ -15,7 +25,15 @@ CODE_FOR_STATUS = {
     status.HTTP_409_CONFLICT: "conflict",
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "invalid",
     status.HTTP_429_TOO_MANY_REQUESTS: "rate_limited",
+    status.HTTP_500_INTERNAL_SERVER_ERROR: "internal",
+    status.HTTP_503_SERVICE_UNAVAILABLE: "unavailable",
 }
+
+
+def _retry_headers(error: CommandError):
+    if error.retry_after is None:
+        return {}
+    return {"Retry-After": str(max(1, round(error.retry_after)))}
 
 
 def _message(detail):
@@ -35,10 +53,10 @@ def _command_id(context):
 def exception_handler(exc, context):
     if isinstance(exc, CommandError):
         body = exc.as_message(_command_id(context))
-        return Response(body, status=exc.http_status)
+        return Response(body, status=exc.http_status, headers=_retry_headers(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        return _unexpected(exc, context)
     detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
     code = CODE_FOR_STATUS.get(response.status_code, "invalid")
     body = {
@@ -51,3 +69,34 @@ def exception_handler(exc, context):
         body["fields"] = exc.detail
     response.data = body
     return response
+
+
+def _unexpected(exc, context):
+    """An exception DRF does not know: the database is down, or a bug."""
+    error = for_exception(exc)
+    request = context.get("request")
+    path = getattr(request, "path", "?")
+    if error.code == "unavailable":
+        log.warning("%s: unavailable: %r", path, exc)
+    else:
+        log.error("%s: internal error", path, exc_info=exc)
+    set_rollback()
+    return Response(
+        error.as_message(_command_id(context)),
+        status=error.http_status,
+        headers=_retry_headers(error),
+    )
+
+
+def handler500(request, *args, **kwargs):
+    """Django's last resort (an exception outside a DRF view, say in a
+    middleware): the API's JSON shape for /api/ paths, the HTML page
+    elsewhere. Called inside the `except` that caught the exception."""
+    if not request.path.startswith("/api/"):
+        return defaults.server_error(request, *args, **kwargs)
+    error = for_exception(sys.exc_info()[1] or Exception())
+    return JsonResponse(
+        error.as_message(),
+        status=error.http_status,
+        headers=_retry_headers(error),
+    )

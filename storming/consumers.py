@@ -18,7 +18,7 @@ from channels.exceptions import StopConsumer
 from django.conf import settings
 
 from . import access, live, protocol, services
-from .errors import CommandError, invalid
+from .errors import CommandError, for_exception, invalid
 from .presence import pick_color
 from .protocol import (
     Assembler,
@@ -253,13 +253,16 @@ class BoardConsumer(AsyncConsumer):
             command = await self._commands.get()
             try:
                 await self._command(command)
-            except Exception:
-                log.exception("command %s failed", command.name)
-                await self._reply(
-                    CommandError(
-                        "invalid", "the server could not run this command"
-                    ).as_message(command.op_id)
-                )
+            except Exception as failure:
+                # Not the command's fault: `unavailable` (the database or
+                # the layer is out of reach) is retried by the client with
+                # the same id; `internal` is a bug. The worker goes on.
+                error = for_exception(failure)
+                if error.code == "unavailable":
+                    log.warning("command %s: unavailable: %r", command.name, failure)
+                else:
+                    log.exception("command %s failed", command.name)
+                await self._reply(error.as_message(command.op_id))
 
     async def _command(self, command: Command):
         try:

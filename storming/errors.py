@@ -8,7 +8,18 @@ HTTP_STATUS = {
     "not_found": HTTPStatus.NOT_FOUND,
     "conflict": HTTPStatus.CONFLICT,
     "rate_limited": HTTPStatus.TOO_MANY_REQUESTS,
+    # The server, not the request, failed: the database or the channel layer
+    # is out of reach. Retry the same request (same op id) after
+    # `retry_after` seconds; nothing was written.
+    "unavailable": HTTPStatus.SERVICE_UNAVAILABLE,
+    # A bug: retrying will not help, and nothing was written.
+    "internal": HTTPStatus.INTERNAL_SERVER_ERROR,
 }
+
+# Seconds a client waits before sending a command again after `unavailable`:
+# long enough not to hammer a database that is coming back, short enough
+# that the person's change goes through soon after it is.
+RETRY_AFTER = 2
 
 
 class CommandError(Exception):
@@ -19,12 +30,13 @@ class CommandError(Exception):
     (for a conflict, the sticky as it is now).
     """
 
-    def __init__(self, code, message, details=None):
+    def __init__(self, code, message, details=None, retry_after=None):
         assert code in HTTP_STATUS, code
         super().__init__(message)
         self.code = code
         self.message = message
         self.details = details
+        self.retry_after = retry_after
 
     @property
     def http_status(self):
@@ -39,6 +51,8 @@ class CommandError(Exception):
         }
         if self.details is not None:
             message["details"] = self.details
+        if self.retry_after is not None:
+            message["retry_after"] = self.retry_after
         return message
 
 
@@ -56,3 +70,46 @@ def conflict(message, details=None):
 
 def forbidden(message):
     return CommandError("forbidden", message)
+
+
+def unavailable(message="a service the server needs is out of reach; try again soon"):
+    return CommandError("unavailable", message, retry_after=RETRY_AFTER)
+
+
+def internal(message="the server failed to run this; it has been logged"):
+    return CommandError("internal", message)
+
+
+def is_infrastructure(error: BaseException) -> bool:
+    """Whether `error` says a service the server needs is out of reach (the
+    database, the channel layer), rather than that the code is wrong."""
+    # Imported here: this module is imported by code that runs without
+    # Django's database layer configured (the pure command functions).
+    from django.db import InterfaceError, OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    infrastructure = (
+        OperationalError,
+        InterfaceError,
+        RedisConnectionError,
+        RedisTimeoutError,
+        # A socket to a service that broke or timed out under us.
+        ConnectionError,
+        TimeoutError,
+    )
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, infrastructure):
+            return True
+        seen.add(id(error))
+        error = error.__cause__
+    return False
+
+
+def for_exception(error: BaseException) -> CommandError:
+    """The protocol's answer to an unexpected exception: `unavailable` (retry
+    later) for an infrastructure failure, `internal` for anything else."""
+    if isinstance(error, CommandError):
+        return error
+    return unavailable() if is_infrastructure(error) else internal()

@@ -128,9 +128,22 @@ class ErrorSerializer(serializers.Serializer):
     type = serializers.CharField(default="error")
     id = serializers.CharField(allow_null=True)
     code = serializers.ChoiceField(
-        choices=["invalid", "forbidden", "not_found", "conflict", "rate_limited"]
+        choices=[
+            "invalid",
+            "forbidden",
+            "not_found",
+            "conflict",
+            "rate_limited",
+            "unavailable",
+            "internal",
+        ]
     )
     message = serializers.CharField()
+    retry_after = serializers.FloatField(
+        required=False,
+        help_text="rate_limited, unavailable: seconds to wait before sending "
+        "the same request again (also the Retry-After header).",
+    )
     details = serializers.JSONField(
         required=False,
         help_text="What a client needs to recover, e.g. a conflict's current sticky.",

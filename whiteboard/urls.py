@@ -62,3 +62,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("storming.urls")),
 ]
+
+# /api/ paths answer errors in the API's JSON shape, 500 and 503 included.
+handler500 = "storming.api_errors.handler500"

@@ -344,6 +344,39 @@ describe("commands", () => {
     assert.deepEqual(await first, { seq: 1, first: 1, replayed: false });
   });
 
+  it("keeps a command refused as unavailable and sends it again, same id, after retry_after", async () => {
+    const { conn, clock, seen, last } = live();
+    const change = conn.command("sticky.update", { id: STICKY, text: "Paid" }, { id: "op-1" });
+    last().receive({
+      type: "error",
+      id: "op-1",
+      code: "unavailable",
+      message: "the server cannot reach its database",
+      retry_after: 2,
+    });
+    assert.deepEqual(seen.rejected, [], "not a final refusal");
+    assert.equal(conn.pending, 1, "the change is kept");
+    await clock.advance(1999);
+    assert.deepEqual(last().sentOf("command").map((c) => c.id), ["op-1"]);
+    await clock.advance(1);
+    const sent = last().sentOf("command");
+    assert.deepEqual(sent.map((c) => c.id), ["op-1", "op-1"]);
+    assert.deepEqual(sent[1].data, { id: STICKY, text: "Paid" });
+    last().receive({ type: "ack", id: "op-1", seq: 1 });
+    assert.deepEqual(await change, { seq: 1, first: 1, replayed: false });
+    assert.equal(conn.pending, 0);
+  });
+
+  it("drops a command refused as internal: a bug, not worth retrying", async () => {
+    const { conn, clock, seen, last } = live();
+    const change = conn.command("phase.set", { phase: "order" }, { id: "op-1" });
+    last().receive({ type: "error", id: "op-1", code: "internal", message: "the server failed" });
+    await assert.rejects(change, { code: "internal" });
+    assert.equal(seen.rejected.length, 1);
+    await clock.advance(10_000);
+    assert.equal(last().sentOf("command").length, 1);
+  });
+
   it("paces a long queue within the server's command rate", async () => {
     const { conn, clock, last } = setup();
     conn.connect();

@@ -7,7 +7,7 @@
 //   that fails, a reconnect with `since` brings them);
 // - commands: each has an op id that the server treats as an idempotency
 //   key, so anything not acked is simply sent again, in order, with the same
-//   id: after a reconnect, or after a `rate_limited` refusal;
+//   id: after a reconnect, or after a `rate_limited` or `unavailable` refusal;
 // - cursors and drags: sent at most about 30 times a second, the latest
 //   value winning, and never queued (they mean nothing later);
 // - reconnects: exponential backoff with full jitter, resuming with `since`;
@@ -23,6 +23,9 @@ const DENIED = new Map([
   [4404, "not_found"],
 ]);
 const OPEN = 1;
+// Refusals that are not final: the command is kept and sent again (same id)
+// after the error's `retry_after` seconds.
+const RETRYABLE = new Set(["rate_limited", "unavailable"]);
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 30_000;
 const TICK_MS = 1000 / 30;
@@ -498,9 +501,11 @@ export class BoardConnection extends EventTarget {
   #error(message) {
     const { id = null, code, details } = message;
     const op = id === null ? undefined : this.#ops.get(id);
-    if (code === "rate_limited") {
+    if (RETRYABLE.has(code)) {
       // Over the limit the server drops frames and says so once a second at
-      // most: anything unacked may be lost, so all of it goes again later.
+      // most; `unavailable` means its database or channel layer is out of
+      // reach and nothing was written. Either way the change is kept, and
+      // all unacked commands go again later, in order, with the same ids.
       this.#hold(message.retry_after);
       if (op) return;
     }
