@@ -17,7 +17,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from django.conf import settings
 
-from . import access, live, protocol, services
+from . import access, committer, live, protocol, services
 from .errors import CommandError, for_exception, invalid
 from .presence import pick_color
 from .protocol import (
@@ -266,7 +266,7 @@ class BoardConsumer(AsyncConsumer):
 
     async def _command(self, command: Command):
         try:
-            applied = await database_sync_to_async(services.execute)(
+            applied = await committer.run(
                 self.board.pk, self.member, command.name, command.data, command.op_id
             )
         except CommandError as error:

@@ -8,13 +8,14 @@ websocket consumer call it; nothing else writes board content.
 
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from . import access, broadcast, state
+from . import access, broadcast, state, state_cache
 from .commands import Context, check_object, decide, iso, restore
 from .errors import CommandError, conflict, forbidden, invalid, not_found
 from .models import Board, BoardEvent, Link, Member, Sticky, new_invite_token
@@ -145,7 +146,13 @@ def _execute(board_id, member, name, data, command_id, server=False):
     now = timezone.now()
     ctx = Context(DatabaseView(board), str(member.pk), now, board_settings(board))
     change = decide(ctx, name, data, server=server)
-    return _append(board, member, [change], [now], command_id)[0]
+    # A state kept in memory goes on with the change (not read again later).
+    current = state_cache.take(board.pk, board.head_seq)
+    applied = _append(board, member, [change], [now], command_id)[0]
+    if current is not None:
+        state.apply(current, change.name, change.data)
+        _keep_state(board, current)
+    return applied
 
 
 def _replay(board, earlier):
@@ -160,7 +167,7 @@ def _replay(board, earlier):
 def _execute_group(board, member, name, data, command_id):
     """Decide a group of changes in memory, against the board as the changes
     before each leave it, then append them as one group: all or nothing."""
-    current = state.from_snapshot(load_snapshot(board))
+    current = _current_state(board)
     view = _BatchView(current, history=DatabaseView(board))
     actor = str(member.pk)
     if name == "batch":
@@ -175,10 +182,12 @@ def _execute_group(board, member, name, data, command_id):
             if not changes:
                 raise invalid("nothing to restore: the board is as it was then")
         else:
+            # Undo and redo take their changes into the view as they decide.
             changes = decide(ctx, name, data)
         moments = [now] * len(changes)
     _check_ids_elsewhere(board, changes)
     applied = _append(board, member, changes, moments, command_id, grouped=True)
+    _keep_state(board, current)
     messages = tuple(a.event for a in applied)
     return Applied(messages[-1], events=messages)
 
@@ -215,12 +224,26 @@ def _restore_target(board, data):
 
 
 def _append(board, member, changes, moments, command_id=None, grouped=False):
-    """Append decided changes with the next seqs, project them, and broadcast
-    them once the transaction commits: the one place that writes the log.
-    `grouped`: the changes are one action's (undo takes them back together);
-    the command id marks the first of them."""
+    """Append one sender's decided changes (see `_write`). `grouped`: the
+    changes are one action's (undo takes them back together); the command
+    id marks the first of them."""
+    group = board.head_seq + 1 if grouped and len(changes) > 1 else None
+    return _write(
+        board,
+        [
+            (change, member.pk, command_id if index == 0 else None, moments[index])
+            for index, change in enumerate(changes)
+        ],
+        group,
+    )
+
+
+def _write(board, rows, group=None):
+    """Append decided changes, (change, actor, command id, moment) rows, with
+    the next seqs, project them, and broadcast them once the transaction
+    commits: the one place that writes the log."""
     first = board.head_seq + 1
-    group = first if grouped and len(changes) > 1 else None
+    changes = [row[0] for row in rows]
     events = [
         BoardEvent(
             board=board,
@@ -228,14 +251,14 @@ def _append(board, member, changes, moments, command_id=None, grouped=False):
             name=change.name,
             data=change.data,
             before=change.before,
-            actor=member.pk,
-            command_id=command_id if index == 0 else None,
+            actor=actor,
+            command_id=command_id,
             undo_of=change.undo_of,
             redo_of=change.redo_of,
             group=group,
-            created_at=moments[index],
+            created_at=moment,
         )
-        for index, change in enumerate(changes)
+        for index, (change, actor, command_id, moment) in enumerate(rows)
     ]
     insert_events(events)
     changed = project_many(board, changes)
@@ -244,6 +267,22 @@ def _append(board, member, changes, moments, command_id=None, grouped=False):
     messages = [event_message(event) for event in events]
     transaction.on_commit(lambda: broadcast.publish(board.pk, messages))
     return [Applied(message) for message in messages]
+
+
+def _current_state(board):
+    """The board's state at its head, to decide in memory and change: the one
+    kept since the last commit (see `state_cache`), or read from the tables."""
+    current = state_cache.take(board.pk, board.head_seq)
+    if current is None:
+        current = state.from_snapshot(load_snapshot(board))
+    return current
+
+
+def _keep_state(board, current):
+    """Keep `current`, the board as the changes just appended leave it, once
+    (and only if) they commit."""
+    board_id, seq = board.pk, board.head_seq
+    transaction.on_commit(lambda: state_cache.give_back(board_id, seq, current))
 
 
 # -- many commands as one change -------------------------------------------------
@@ -342,13 +381,168 @@ def execute_many(board_id, member: Member, commands, *, server=False) -> list:
         member = board.members.filter(pk=member.pk).first()
         if member is None:
             raise forbidden("you are no longer a member of this board")
-        current = state.from_snapshot(load_snapshot(board))
+        current = _current_state(board)
         view = _BatchView(current)
         changes, moments = _decide_many(
             board, member, view, current, commands, server=server
         )
         _check_ids_elsewhere(board, changes)
-        return _append(board, member, changes, moments)
+        applied = _append(board, member, changes, moments)
+        _keep_state(board, current)
+        return applied
+
+
+@dataclass(frozen=True)
+class Request:
+    """One sender's command, for `execute_each`."""
+
+    member: Member
+    name: str
+    data: object
+    command_id: str | None = None
+
+
+def execute_each(board_id, requests) -> list:
+    """Run several senders' commands in the order given, each accepted or
+    refused on its own as `execute` would, but written together: one
+    transaction for a run of plain commands (group commit).
+
+    Returns, per request, its `Applied` or the `CommandError` that refused
+    it. A command that is a group of changes itself (batch, undo, redo,
+    restore) runs alone, between the runs around it.
+    """
+    outcomes = []
+    run = []
+    for request in requests:
+        if request.name in GROUPED:
+            outcomes += _execute_run(board_id, run)
+            run = []
+            try:
+                outcomes.append(
+                    execute(
+                        board_id,
+                        request.member,
+                        request.name,
+                        request.data,
+                        request.command_id,
+                    )
+                )
+            except CommandError as error:
+                outcomes.append(error)
+        else:
+            run.append(request)
+    return outcomes + _execute_run(board_id, run)
+
+
+def _execute_run(board_id, requests):
+    if not requests:
+        return []
+    for attempt in range(APPEND_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _run_together(board_id, requests)
+        except (IntegrityError, OperationalError) as error:
+            if attempt == APPEND_ATTEMPTS - 1:
+                raise
+            log.info("retrying a group of board commands after %s", error)
+            time.sleep(0.005 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _run_together(board_id, requests):
+    """Decide plain commands one by one against the board in memory, as each
+    leaves it, and write the accepted ones in one go."""
+    try:
+        board = _lock_board(board_id)
+    except CommandError as error:
+        return [error] * len(requests)
+    ids = {r.command_id for r in requests if isinstance(r.command_id, str)}
+    earlier = {e.command_id: e for e in board.events.filter(command_id__in=ids)}
+    members = {
+        m.pk: m for m in board.members.filter(pk__in={r.member.pk for r in requests})
+    }
+    current = _current_state(board)
+    view = _BatchView(current, history=DatabaseView(board))
+    taken = _taken_ids(requests)
+    outcomes, rows, moment = [], [], None
+    # Op ids seen in this group: (sender, index of its outcome).
+    seen = {}
+    for request in requests:
+        try:
+            command_id = _check_command_id(request.command_id)
+            if command_id in earlier:
+                if earlier[command_id].actor != request.member.pk:
+                    raise conflict("this command id was used by someone else")
+                outcomes.append(_replay(board, earlier[command_id]))
+                continue
+            if command_id in seen:
+                sender, index = seen[command_id]
+                if sender != request.member.pk:
+                    raise conflict("this command id was used by someone else")
+                outcomes.append(("again", index))
+                continue
+            member = members.get(request.member.pk)
+            if member is None:
+                raise forbidden("you are no longer a member of this board")
+            board.locked = current["board"]["locked"]
+            access.check_command(member, board, request.name)
+            moment = _next_moment(moment)
+            ctx = Context(view, str(member.pk), moment, dict(current["board"]))
+            change = decide(ctx, request.name, request.data)
+            created = change.name in ("sticky.created", "link.created")
+            if created and change.data["id"] in taken:
+                what = "sticky" if change.name == "sticky.created" else "link"
+                raise conflict(f"a {what} with id {change.data['id']} already exists")
+        except CommandError as error:
+            outcomes.append(error)
+            continue
+        view.applied(change)
+        if command_id is not None:
+            seen[command_id] = (member.pk, len(outcomes))
+        outcomes.append(len(rows))
+        rows.append((change, member.pk, command_id, moment))
+    applied = _write(board, rows) if rows else []
+    if rows:
+        _keep_state(board, current)
+    else:
+        state_cache.give_back(board.pk, board.head_seq, current)
+    return [_outcome(outcome, applied, outcomes) for outcome in outcomes]
+
+
+def _outcome(outcome, applied, outcomes):
+    if isinstance(outcome, int):
+        return applied[outcome]
+    if isinstance(outcome, tuple):
+        first = _outcome(outcomes[outcome[1]], applied, outcomes)
+        return Applied(first.event, replayed=True)
+    return outcome
+
+
+def _taken_ids(requests):
+    """The sticky and link ids that creations in `requests` ask for and that
+    are taken already, on any board (ids are global keys): one query each."""
+    wanted = {Sticky: set(), Link: set()}
+    for request in requests:
+        data = request.data if isinstance(request.data, dict) else {}
+        model = {"sticky.create": Sticky, "link.create": Link}.get(request.name)
+        key = _as_uuid(data.get("id"))
+        if model is not None and key is not None:
+            wanted[model].add(key)
+    taken = set()
+    for model, ids in wanted.items():
+        keys = list(ids)
+        for start in range(0, len(keys), 500):
+            rows = model.objects.filter(pk__in=keys[start : start + 500])
+            taken.update(str(pk) for pk in rows.values_list("pk", flat=True))
+    return taken
+
+
+def _as_uuid(value):
+    # Anything else the deciders refuse, with a clear message.
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _decide_many(board, member, view, current, commands, server=False):
@@ -471,6 +665,7 @@ def replay_board(board_id) -> dict:
     """Rebuild a board's projection from its log; return the state it rebuilt."""
     with transaction.atomic():
         board = _lock_board(board_id)
+        state_cache.forget(board.pk)
         snapshot = state_at(board)
         replace_projection(board, snapshot)
         # The log, not the head column, says where the board is.
