@@ -14,7 +14,11 @@ it once per process:
 - cursors and drags are gathered per board and sent once per tick as one
   frame per socket (cursors coalesced to each person's latest position);
 - presence is kept per process and announced to the other processes, with
-  a heartbeat so that a process that died is forgotten.
+  a heartbeat so that a process that died is forgotten;
+- a room watches the channel layer: when Redis goes away its clients hear
+  `status` "reconnecting", the room joins its group again as soon as it can
+  (and every few seconds anyway: a Redis that restarted empty has forgotten
+  every group), sends what it missed from the log, and says "live".
 
 Each socket is watched for a client that stops reading (see `Connection`).
 """
@@ -46,6 +50,15 @@ MAX_UNCONFIRMED_BYTES = 4 * 1024 * 1024
 HOUSEKEEPING = 1.0
 PRESENCE_HEARTBEAT = 10.0
 PRESENCE_EXPIRY = 30.0
+# A room adds itself to its group this often even when all looks well: group
+# membership expires in channels-redis, and a Redis that restarted empty
+# forgets it without any socket failing. Well within the 5 s in which
+# delivery must resume once Redis is back.
+REJOIN_INTERVAL = 2.0
+# While the layer is down, how often a room tries to join its group again.
+RETRY_INTERVAL = 0.5
+# A layer call that takes longer than this counts as the layer being down.
+LAYER_TIMEOUT = 2.0
 
 # Tells this process's own layer messages from other processes' ones.
 ORIGIN = uuid.uuid4().hex
@@ -63,6 +76,11 @@ def is_shared(layer) -> bool:
 
 def encode(message) -> str:
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+# What a room tells its clients about the link to the other processes.
+STATUS_RECONNECTING = encode({"type": "status", "status": "reconnecting"})
+STATUS_LIVE = encode({"type": "status", "status": "live"})
 
 
 class Connection:
@@ -90,6 +108,8 @@ class Connection:
         self.closed = False
         self._asked = False
         self._chunks = 0
+        # A `status` frame for after the welcome, if the room has one.
+        self.notice = None
 
     @property
     def member(self):
@@ -137,6 +157,9 @@ class Connection:
         held, self._held = self._held, []
         for event_seq, frame, size in held:
             await self.deliver_event(event_seq, frame, size)
+        notice, self.notice = self.notice, None
+        if notice is not None:
+            await self.send(notice)
 
     async def ping(self):
         nonce = secrets.token_urlsafe(12)
@@ -204,6 +227,10 @@ class Room:
         self._channel = None
         self._started = None
         self.stopped = False
+        # Whether this room is in its layer group (always, without a shared
+        # layer); `_rejoin` wakes early when something saw the layer fail.
+        self.layer_ok = True
+        self._rejoin_now = asyncio.Event()
 
     # -- joining and leaving ----------------------------------------------------
 
@@ -211,6 +238,8 @@ class Room:
         """Hold `connection` from now on; its presence counts once it is
         ready and `presence_changed` has been called."""
         self.connections[connection.id] = connection
+        if not self.layer_ok:
+            connection.notice = STATUS_RECONNECTING
         if self._started is None:
             self._started = asyncio.ensure_future(self._start())
         await self._started
@@ -227,8 +256,14 @@ class Room:
         layer = self.hub.layer
         if layer is not None and self.hub.shared_layer:
             self._channel = await layer.new_channel()
-            await layer.group_add(self.group, self._channel)
+            try:
+                await self._group_add()
+            except Exception as error:
+                # The room opens anyway, for this process's sockets;
+                # `_rejoin` keeps trying.
+                await self._layer_down(error)
             self._tasks.append(asyncio.ensure_future(self._listen()))
+            self._tasks.append(asyncio.ensure_future(self._rejoin()))
         self.seq, self.locked = await database_sync_to_async(_head_seq)(
             self.board_id
         ) or (0, False)
@@ -237,9 +272,12 @@ class Room:
 
     async def stop(self):
         self.stopped = True
-        if self._channel is not None:
+        if self._channel is not None and self.layer_ok:
             try:
-                await self.hub.layer.group_discard(self.group, self._channel)
+                await asyncio.wait_for(
+                    self.hub.layer.group_discard(self.group, self._channel),
+                    LAYER_TIMEOUT,
+                )
             except Exception:
                 log.warning("could not leave group %s", self.group, exc_info=True)
         # The last socket may leave from inside one of the room's own tasks
@@ -516,16 +554,90 @@ class Room:
     # -- other processes ----------------------------------------------------------
 
     async def _to_other_processes(self, message):
+        if not self.layer_ok:
+            # Cursors, presence and signals are for now only; `_layer_up`
+            # announces presence again.
+            return
         message["origin"] = self.hub.origin
         try:
-            await self.hub.layer.group_send(self.group, message)
-        except Exception:
+            await asyncio.wait_for(
+                self.hub.layer.group_send(self.group, message), LAYER_TIMEOUT
+            )
+        except Exception as error:
             log.warning("could not reach other processes of %s", self.group)
+            await self._layer_down(error)
+
+    async def _group_add(self):
+        await asyncio.wait_for(
+            self.hub.layer.group_add(self.group, self._channel), LAYER_TIMEOUT
+        )
+
+    async def _rejoin(self):
+        """Stay in the group: join it again every few seconds, and as soon as
+        possible after the layer failed; once back, catch up and say so."""
+        while not self.stopped:
+            interval = REJOIN_INTERVAL if self.layer_ok else RETRY_INTERVAL
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._rejoin_now.wait(), timeout=interval)
+            self._rejoin_now.clear()
+            if self.stopped:
+                return
+            try:
+                await self._group_add()
+            except Exception as error:
+                await self._layer_down(error)
+                continue
+            if not self.layer_ok:
+                await self._layer_up()
+
+    async def _layer_down(self, error):
+        """Events of the other processes cannot reach this room for now."""
+        self._rejoin_now.set()
+        if not self.layer_ok or self.stopped:
+            return
+        log.warning("board %s lost the channel layer: %r", self.board_id, error)
+        self.layer_ok = False
+        await self._tell_status(STATUS_RECONNECTING)
+
+    async def _layer_up(self):
+        """Back in the group: send what was committed meanwhile elsewhere,
+        and ask the other processes who is there."""
+        log.warning("board %s has the channel layer again", self.board_id)
+        self.layer_ok = True
+        try:
+            head = await database_sync_to_async(_head_seq)(self.board_id)
+            if head is not None and head[0] > self.seq:
+                self.enqueue_events(
+                    await database_sync_to_async(_events_between)(
+                        self.board_id, self.seq, head[0]
+                    )
+                )
+        except Exception:
+            # The next event shows the gap and fills it; clients do too.
+            log.warning("could not catch up board %s", self.board_id, exc_info=True)
+        await self._tell_status(STATUS_LIVE)
+        await self._announce(hello=True)
+
+    async def _tell_status(self, frame):
+        for connection in list(self.connections.values()):
+            if connection.seq is None:
+                connection.notice = None if frame is STATUS_LIVE else frame
+            else:
+                await connection.send(frame)
 
     async def _listen(self):
         layer = self.hub.layer
         while not self.stopped:
-            message = await layer.receive(self._channel)
+            try:
+                message = await layer.receive(self._channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                # Redis went away: `_rejoin` brings the room back; until
+                # then, do not spin on a receive that fails at once.
+                await self._layer_down(error)
+                await asyncio.sleep(RETRY_INTERVAL)
+                continue
             if message.get("origin") == self.hub.origin:
                 continue
             try:

@@ -222,6 +222,40 @@ describe("event order", () => {
     assert.deepEqual(seqs(seen), [2, 3]);
   });
 
+  it("shows reconnecting while the server's link to its other processes is down, and keeps working", async () => {
+    const { conn, clock, seen, sockets, last } = live(1);
+    last().receive({ type: "status", status: "reconnecting" });
+    assert.equal(conn.status, "reconnecting");
+    assert.deepEqual(seen.status.map((s) => s.status), ["connecting", "live", "reconnecting"]);
+    assert.equal(sockets.length, 1, "the socket itself is fine");
+    // Commands and events still flow through this server meanwhile.
+    const done = conn.command("phase.set", { phase: "order" }, { id: "op-1" });
+    assert.deepEqual(last().sentOf("command").map((c) => c.id), ["op-1"]);
+    last().receive({ type: "ack", id: "op-1", seq: 2 });
+    last().receive(event(2));
+    assert.deepEqual(await done, { seq: 2, first: 2, replayed: false });
+    assert.deepEqual(seqs(seen), [2]);
+    conn.cursor(1, 2);
+    await clock.advance(100);
+    assert.equal(last().sentOf("cursor").length, 1);
+    // Back: what others did meanwhile arrives, and the page is live again.
+    last().receive(event(3));
+    last().receive({ type: "status", status: "live" });
+    assert.equal(conn.status, "live");
+    assert.deepEqual(seqs(seen), [2, 3]);
+    assert.deepEqual(seen.status.at(-1).status, "live");
+  });
+
+  it("forgets a reconnecting notice with its socket", async () => {
+    const { conn, clock, last } = live(1);
+    last().receive({ type: "status", status: "reconnecting" });
+    last().serverClose(1006);
+    assert.equal(conn.status, "reconnecting");
+    await clock.advance(500);
+    welcome(last(), { seq: 1, events: [] });
+    assert.equal(conn.status, "live", "the new socket's server says again if need be");
+  });
+
   it("catches up when an acked event never arrives", async () => {
     const fetch = fakeFetch({ log: log(3) });
     const { conn, clock, seen, last } = live(1, { fetch });

@@ -12,6 +12,9 @@
 //   value winning, and never queued (they mean nothing later);
 // - reconnects: exponential backoff with full jitter, resuming with `since`;
 //   never after 4403/4404;
+// - the server's `status` notice: while its link to the other server
+//   processes is down (Redis), `status` reads "reconnecting" although the
+//   socket works (commands still go through; others' changes come later);
 // - a command larger than a frame (a batch of 2,000 moves) goes as `chunk`
 //   frames; a batch costs one command per 50 against the rate, as on the
 //   server;
@@ -78,6 +81,7 @@ const systemClock = {
 
 export class BoardConnection extends EventTarget {
   #status = "offline";
+  #layerDown = false; // the server said its link to the other processes is down
   #socket = null;
   #wanted = false; // connect() was called, and close() not since
   #networkDown = false;
@@ -142,8 +146,10 @@ export class BoardConnection extends EventTarget {
     this.#tokens = this.#burst;
   }
 
+  /** "connecting", "live", "reconnecting" or "offline": "reconnecting" too
+   * while the server cannot reach its other processes. */
   get status() {
-    return this.#status;
+    return this.#status === "live" && this.#layerDown ? "reconnecting" : this.#status;
   }
 
   /** How many commands are sent or queued but not yet acked. */
@@ -291,6 +297,8 @@ export class BoardConnection extends EventTarget {
   // Whatever the socket carried is gone with it: unacked commands go again on
   // the next one; cursors and drags are dropped.
   #lost() {
+    // A new socket's server says again if its link is still down.
+    this.#layerDown = false;
     for (const op of this.#ops.values()) op.sent = false;
     this.#clearTimer("heartbeat");
     this.#clearTimer("flush");
@@ -356,11 +364,20 @@ export class BoardConnection extends EventTarget {
         return this.#emit("views", { views: message.views ?? [] });
       case "signal":
         return this.#emit("signal", message);
+      case "status":
+        return this.#layer(message.status);
       case "membership":
         // My role changed (or I was removed: the socket closes next).
         if (this.me && message.role) Object.assign(this.me, { role: message.role, can_write: message.can_write });
         return this.#emit("membership", message);
     }
+  }
+
+  #layer(status) {
+    const down = status === "reconnecting";
+    if (down === this.#layerDown) return;
+    this.#layerDown = down;
+    this.#pendingChanged();
   }
 
   // A message larger than one frame (a big board's welcome) arrives as
@@ -700,11 +717,11 @@ export class BoardConnection extends EventTarget {
     if (status === this.#status) return;
     this.#status = status;
     if (status !== "live") this.#lost();
-    this.#emit("status", { status, pending: this.pending });
+    this.#pendingChanged();
   }
 
   #pendingChanged() {
-    this.#emit("status", { status: this.#status, pending: this.pending });
+    this.#emit("status", { status: this.status, pending: this.pending });
   }
 
   #emit(type, detail) {
