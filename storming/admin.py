@@ -16,18 +16,22 @@ import json
 import uuid
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from . import services
 from .commands import EVENT_NAMES
+from .errors import CommandError
 from .models import Board, BoardEvent, Link, Member, Sticky, Vote
 from .vocabulary import Role
 
@@ -408,11 +412,47 @@ class MemberAdmin(admin.ModelAdmin):
         # People join through the board's share link or its settings page.
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_actions(self, request):
+        # One by one, through the services, which may refuse any of them.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # Changes go through the services, as the app's own do: under the board's
+    # lock (the form's check above can be outrun by a concurrent change),
+    # keeping a facilitator, and told to the open sockets.
 
     def save_model(self, request, obj, form, change):
-        obj.save(update_fields=["display_name", "role"])
+        try:
+            with transaction.atomic():
+                if "display_name" in form.changed_data:
+                    services.rename_member(obj, obj.display_name)
+                if "role" in form.changed_data:
+                    services.set_role(obj.board, None, obj, form.cleaned_data["role"])
+        except CommandError as error:
+            self._refused(request, error)
+
+    def delete_model(self, request, obj):
+        try:
+            services.remove_member(obj.board, None, obj)
+        except CommandError as error:
+            self._refused(request, error)
+
+    def _refused(self, request, error):
+        request.refused_by_services = True
+        self.message_user(request, f"Not saved: {error.message}.", messages.ERROR)
+
+    def response_change(self, request, obj):
+        if getattr(request, "refused_by_services", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def response_delete(self, request, obj_display, obj_id):
+        if getattr(request, "refused_by_services", False):
+            return HttpResponseRedirect(
+                reverse("admin:storming_member_change", args=[obj_id])
+            )
+        return super().response_delete(request, obj_display, obj_id)
 
 
 # -- the projection and the log: read-only ------------------------------------------

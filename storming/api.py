@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, ParseError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
@@ -421,7 +422,8 @@ class BoardViewSet(viewsets.ViewSet):
         return Response(self._invite(request, board))
 
     @extend_schema(request=JoinSerializer, responses={201: MemberSerializer, **ERRORS})
-    @action(detail=True, methods=["post"])
+    # Open: the invite token in the body is the key (a guest has no account).
+    @action(detail=True, methods=["post"], permission_classes=[AllowAny])
     def join(self, request, pk=None):
         """Join through the share link: signed in, or as a guest with a name."""
         board = Board.objects.filter(pk=_uuid_or_404(pk)).first()

@@ -800,11 +800,12 @@ def _change_membership(board, by, member, new_role=None):
     """
     _lock_board(board.pk)
     try:
-        by.refresh_from_db(fields=["role"])
+        if by is not None:
+            by.refresh_from_db(fields=["role"])
         member.refresh_from_db(fields=["role"])
     except Member.DoesNotExist:
         raise not_found("that membership no longer exists") from None
-    if by.pk != member.pk or new_role is not None:
+    if by is not None and (by.pk != member.pk or new_role is not None):
         _require_manager(by)
     if member.role != Role.FACILITATOR or new_role == Role.FACILITATOR:
         return
@@ -814,7 +815,10 @@ def _change_membership(board, by, member, new_role=None):
 
 
 def set_role(board: Board, by, member: Member, role) -> Member:
-    _require_manager(by)
+    """`by` None: the site's administrators (Django admin), who need not be on
+    the board but keep its rules: a board keeps a facilitator."""
+    if by is not None:
+        _require_manager(by)
     role = _check_role(role)
     with transaction.atomic():
         _change_membership(board, by, member, role)
@@ -831,8 +835,9 @@ def rename_member(member: Member, display_name) -> Member:
 
 
 def remove_member(board: Board, by, member: Member):
-    """A facilitator removes someone, or anyone leaves."""
-    if by.pk != member.pk:
+    """A facilitator removes someone, or anyone leaves (`by` None: the site's
+    administrators, as for `set_role`)."""
+    if by is not None and by.pk != member.pk:
         _require_manager(by)
     member_id = member.pk
     with transaction.atomic():

@@ -168,7 +168,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "storming.authentication.GuestSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Nothing is public by accident: open endpoints say AllowAny themselves.
+    "DEFAULT_PERMISSION_CLASSES": ["storming.permissions.SignedInOrGuest"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"board_commands": "1200/min"},
     "EXCEPTION_HANDLER": "storming.api_errors.exception_handler",

@@ -3,12 +3,21 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from modeling import api as model_api
 from storming.api import BoardViewSet
 
+
+class APIRoot(APIRootView):
+    """Open on purpose: an index of links, which tells no one anything."""
+
+    permission_classes = [AllowAny]
+
+
 router = DefaultRouter()
+router.APIRootView = APIRoot
 router.register("boards", BoardViewSet, basename="board")
 
 # The model's routes: explicit paths before the router's, so that they resolve.

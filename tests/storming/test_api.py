@@ -171,11 +171,11 @@ def test_archived_boards_are_listed_only_when_asked_for(board, facilitator):
     assert {item["id"] for item in everything} == {str(board.pk), str(archived.pk)}
 
 
-def test_anonymous_visitors_list_no_boards(board, api):
+def test_anonymous_visitors_are_refused_the_board_list(board, api):
     response = api.get("/api/boards/")
 
-    assert response.status_code == status.HTTP_200_OK
-    assert response.json() == []
+    assert response.status_code == status.HTTP_403_FORBIDDEN
+    assert response.json()["code"] == "forbidden"
 
 
 def test_creating_a_board_makes_the_creator_its_facilitator(facilitator):
