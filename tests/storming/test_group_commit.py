@@ -19,11 +19,16 @@ pytestmark = pytest.mark.django_db
 
 def create(member, text, x=0, command_id=None):
     data = {"id": str(uuid.uuid4()), "kind": "event", "text": text, "x": x, "y": 0}
-    return Request(member, "sticky.create", data, command_id)
+    return Request(member.board_id, member, "sticky.create", data, command_id)
 
 
 def move(member, sticky_id, x, command_id=None):
-    return Request(member, "sticky.move", {"id": sticky_id, "x": x, "y": 0}, command_id)
+    data = {"id": sticky_id, "x": x, "y": 0}
+    return Request(member.board_id, member, "sticky.move", data, command_id)
+
+
+def ask(member, name, data, command_id=None):
+    return Request(member.board_id, member, name, data, command_id)
 
 
 def tables(board):
@@ -44,7 +49,7 @@ def test_each_command_is_accepted_or_refused_on_its_own_in_order(
         create(pat, "Order paid", 200, "e"),
     ]
 
-    outcomes = services.execute_each(board.pk, requests)
+    outcomes = services.execute_each(requests)
 
     assert [getattr(o, "code", None) for o in outcomes] == [
         None,
@@ -73,16 +78,13 @@ def test_a_command_sent_again_is_answered_with_what_it_did(board, lead, member_o
     again = create(pat, "Twice", command_id="t")
 
     outcomes = services.execute_each(
-        board.pk,
         [
-            Request(
+            ask(
                 lead, "sticky.create", {"kind": "event", "x": 0, "y": 0}, "x"
-            ),  # in the log
+            ),  # logged
             again,
             again,  # twice in one group
-            Request(
-                lead, "sticky.create", {"kind": "event", "x": 0, "y": 0}, "t"
-            ),  # pat's id
+            ask(lead, "sticky.create", {"kind": "event", "x": 0, "y": 0}, "t"),  # pat's
         ],
     )
 
@@ -106,12 +108,11 @@ def test_a_removed_member_and_a_taken_id_are_refused_alone(
     ).event["data"]["id"]
     gone = member_of(Role.PARTICIPANT, "gus")
     services.remove_member(board, lead, gone)
-    clash = Request(
+    clash = ask(
         lead, "sticky.create", {"id": taken, "kind": "event", "x": 0, "y": 0}, "c1"
     )
 
     outcomes = services.execute_each(
-        board.pk,
         [
             clash,
             move(lead, taken, 50, "c2"),  # the sticky never came to be here
@@ -132,10 +133,39 @@ def test_a_removed_member_and_a_taken_id_are_refused_alone(
     ]
 
 
+def test_one_group_writes_to_several_boards_each_in_its_own_seqs(
+    board, lead, facilitator
+):
+    other = services.create_board(facilitator, "Another board")
+    them = other.members.get()
+    requests = [
+        create(lead, "Here", command_id="same-id"),
+        create(them, "There", command_id="same-id"),  # ids are per board
+        create(lead, "Here again"),
+        Request(uuid.uuid4(), lead, "sticky.create", {"kind": "event"}, "x"),
+        Request("not-a-board", lead, "sticky.create", {"kind": "event"}, "y"),
+        create(them, "There again"),
+    ]
+
+    outcomes = services.execute_each(requests)
+
+    assert [o.code if isinstance(o, CommandError) else o.seq for o in outcomes] == [
+        1, 1, 2, "not_found", "not_found", 2
+    ]  # fmt: skip
+    for each, texts in (
+        (board, ["Here", "Here again"]),
+        (other, ["There", "There again"]),
+    ):
+        log = BoardEvent.objects.filter(board=each).order_by("seq")
+        assert [e.data["text"] for e in log] == texts
+        assert Board.objects.get(pk=each.pk).head_seq == 2
+        assert tables(each) == state.fold((e.name, e.data) for e in log)
+
+
 def test_batch_and_undo_run_alone_between_the_plain_commands(board, lead):
     one = create(lead, "One", command_id="1")
     two = create(lead, "Two", command_id="2")
-    batch = Request(
+    batch = ask(
         lead,
         "batch",
         {
@@ -147,7 +177,7 @@ def test_batch_and_undo_run_alone_between_the_plain_commands(board, lead):
         "3",
     )
     outcomes = services.execute_each(
-        board.pk, [one, two, batch, Request(lead, "undo", {}, "4"), create(lead, "5")]
+        [one, two, batch, ask(lead, "undo", {}, "4"), create(lead, "5")]
     )
 
     assert [o.seq for o in outcomes] == [1, 2, 4, 6, 7]
@@ -177,7 +207,7 @@ def test_the_state_kept_between_transactions_is_the_board_in_its_tables(
         state_cache.give_back(board.pk, head, current)
         return current
 
-    services.execute_each(board.pk, [move(pat, ids[0], 100), create(pat, "New")])
+    services.execute_each([move(pat, ids[0], 100), create(pat, "New")])
     assert kept() == tables(board)
     services.execute(board.pk, pat, "link.create", {"from": ids[0], "to": ids[1]})
     assert kept() == tables(board)
@@ -197,7 +227,7 @@ def test_the_state_kept_between_transactions_is_the_board_in_its_tables(
             {"name": "sticky.move", "data": {"id": str(uuid.uuid4()), "x": 1, "y": 1}},
         ]})  # fmt: skip
     assert tables(board)["stickies"][ids[0]]["x"] != 1
-    services.execute_each(board.pk, [move(pat, ids[0], 5)])
+    services.execute_each([move(pat, ids[0], 5)])
     assert kept() == tables(board)
 
 
