@@ -96,6 +96,9 @@ class BoardConsumer(AsyncConsumer):
                 query.get("guest"),
             )
         except CommandError as error:
+            # Accepted first: a close before the accept is an HTTP 403 to the
+            # client, whatever the reason; after it, the code says which.
+            await self.send({"type": "websocket.accept"})
             code = CLOSE_CODES.get(error.code, protocol.CLOSE_FORBIDDEN)
             await self.send({"type": "websocket.close", "code": code})
             return
@@ -111,6 +114,11 @@ class BoardConsumer(AsyncConsumer):
             "color": None,
         }
         self.connection = live.Connection(entry, self._send_text, self._close)
+        if self._sockets_of_member() >= settings.LIVE_MAX_SOCKETS_PER_MEMBER:
+            await self.send(
+                {"type": "websocket.close", "code": protocol.CLOSE_TOO_MANY_SOCKETS}
+            )
+            return
         # The room must hold the socket before the welcome is read, so that
         # no event falls between the two.
         self.room = await self.hub.join(self.board.pk, self.connection)
@@ -151,6 +159,15 @@ class BoardConsumer(AsyncConsumer):
         await self.connection.ready(welcome["seq"])
         await self.room.presence_changed()
 
+    def _sockets_of_member(self):
+        """This member's sockets on the board in this process. Counted and
+        joined with no await between, so two at once cannot both slip in."""
+        room = self.hub.rooms.get(str(self.board.pk))
+        if room is None:
+            return 0
+        me = str(self.member.pk)
+        return sum(1 for c in room.connections.values() if c.member == me)
+
     def _guest_key(self):
         if self.member.user_id is not None:
             return {}
@@ -187,8 +204,7 @@ class BoardConsumer(AsyncConsumer):
         if self.room is None:
             return
         if not self.limits.frames.take():
-            if self.limits.should_notify():
-                await self._refuse(None, self.limits.frames)
+            await self._refuse(None, self.limits.frames)
             return
         text = message.get("text")
         if text is None:
@@ -220,6 +236,11 @@ class BoardConsumer(AsyncConsumer):
             await self._ephemeral(frame)
 
     async def _refuse(self, op_id, bucket, cost=1.0):
+        # One notice a second at most, for commands too: the replies must not
+        # become a flood of their own, and the client re-sends every
+        # unacknowledged command after one (docs/live-protocol.md).
+        if not self.limits.should_notify():
+            return
         error = CommandError("rate_limited", "too many messages; slow down")
         reply = error.as_message(op_id)
         # Whole milliseconds, never 0: "now" would invite an instant retry.
@@ -283,8 +304,7 @@ class BoardConsumer(AsyncConsumer):
 
     async def _ephemeral(self, frame):
         if not self.limits.ephemeral.take():
-            if self.limits.should_notify():
-                await self._refuse(None, self.limits.ephemeral)
+            await self._refuse(None, self.limits.ephemeral)
             return
         if isinstance(frame, Cursor):
             self.room.cursor(self.connection, number_out(frame.x), number_out(frame.y))

@@ -6,6 +6,7 @@ could not run even if it were ever rendered as HTML.
 """
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 
 POLICY = {
     "default-src": "'self'",
@@ -14,7 +15,8 @@ POLICY = {
     # blob: for pictures the board page makes itself (an export's preview).
     "img-src": "'self' data: blob:",
     "font-src": "'self'",
-    "connect-src": "'self' ws: wss:",
+    # The board's websocket, on this host only (`connect_src`).
+    "connect-src": "'self'",
     "object-src": "'none'",
     "base-uri": "'self'",
     "form-action": "'self'",
@@ -25,8 +27,21 @@ POLICY = {
 RELAXED_STYLES = ("/api/docs/",)
 
 
-def header_for(path):
-    policy = dict(POLICY, **getattr(settings, "CONTENT_SECURITY_POLICY", {}))
+def connect_src(host=None, secure=False):
+    """'self' and this host's websocket: 'self' alone does not cover ws(s)
+    in every browser, and `ws: wss:` would let a page talk to any host."""
+    if not host:
+        return "'self'"
+    if secure:
+        return f"'self' wss://{host}"
+    return f"'self' ws://{host} wss://{host}"
+
+
+def header_for(path, host=None, secure=False):
+    overrides = getattr(settings, "CONTENT_SECURITY_POLICY", {})
+    policy = dict(POLICY, **overrides)
+    if "connect-src" not in overrides:
+        policy["connect-src"] = connect_src(host, secure)
     if path.startswith(RELAXED_STYLES):
         policy["style-src"] = "'self' 'unsafe-inline'"
     return "; ".join(f"{name} {value}" for name, value in policy.items())
@@ -38,5 +53,12 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", header_for(request.path))
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            host = None
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            header_for(request.path, host, request.is_secure()),
+        )
         return response

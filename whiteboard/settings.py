@@ -137,6 +137,9 @@ LIVE_LIMITS = {
     key: tuple(value)
     for key, value in json.loads(os.environ.get("LIVE_LIMITS") or "{}").items()
 }
+# Sockets one member may hold open on one board, per server process (tabs,
+# devices); the next is closed with 4429.
+LIVE_MAX_SOCKETS_PER_MEMBER = int(os.environ.get("LIVE_MAX_SOCKETS_PER_MEMBER") or 8)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}

@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from storming import services
 from storming.live import MAX_UNCONFIRMED_BYTES, PONG_TIMEOUT
@@ -270,13 +270,14 @@ def test_a_flooding_client_is_rate_limited_and_others_stay_fast(
     assert {r["code"] for r in limited} == {"rate_limited"}
     # The burst (120) and the refill (30/s) while the frames arrived.
     assert 110 <= len(acks) <= 120 + 30 * elapsed, len(acks)
-    assert len(limited) >= 50
+    assert len(limited) >= 1
     for reply in limited + frame_notices:
         assert reply["code"] == "rate_limited"
         assert 0 <= reply["retry_after"] <= 1.0, reply
-    # Frames over the frame bucket are dropped with a notice a second at most.
+    # Frames and commands over their buckets are dropped with one notice a
+    # second at most between them (the first still waits to be answered).
     assert all(notice["id"] is None for notice in frame_notices)
-    assert len(frame_notices) <= elapsed + 1
+    assert len(limited) + len(frame_notices) <= elapsed + 2
     assert len(acks) + len(limited) < 600
     # The other client's round trips stayed fast throughout.
     assert len(latencies) >= 5
@@ -293,15 +294,25 @@ def test_a_flooding_client_is_rate_limited_and_others_stay_fast(
 
 
 async def handshake_status(server, path, headers=None):
+    """101 for a socket that gets its welcome; the close code of one the board
+    refuses (accepted, then closed: the code says why); the HTTP status of a
+    handshake refused before the app (a foreign Origin)."""
     headers = {"Origin": server.url, **(headers or {})}
     try:
-        async with connect(f"{server.ws_url}{path}", additional_headers=headers):
+        async with connect(
+            f"{server.ws_url}{path}", additional_headers=headers
+        ) as socket:
+            try:
+                welcome = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            except ConnectionClosed as closed:
+                return closed.rcvd.code
+            assert welcome["type"] == "welcome"
             return 101
     except InvalidStatus as error:
         return error.response.status_code
 
 
-def test_strangers_are_refused_before_the_handshake(
+def test_strangers_are_refused_with_close_codes_that_say_why(
     daphne_server, board, lead, token_for, make_user, member_of
 ):
     stranger_token = token_for(make_user("stranger"))
@@ -344,13 +355,14 @@ def test_strangers_are_refused_before_the_handshake(
 
     statuses = asyncio.run(scenario())
     assert statuses == {
-        "nothing": 403,
-        "wrong invite": 403,
-        "invite without name": 403,
-        "unknown token": 403,
-        "not a member": 403,
-        "unknown board": 403,
-        "invite to another board": 403,
+        "nothing": 4403,
+        "wrong invite": 4403,
+        "invite without name": 4400,
+        "unknown token": 4403,
+        "not a member": 4403,
+        "unknown board": 4404,
+        "invite to another board": 4404,
+        # Refused before the app: no board was asked about.
         "foreign origin": 403,
         "member": 101,
     }

@@ -13,7 +13,13 @@ def test_the_policy_admits_only_this_sites_scripts_and_styles():
     assert policy["script-src"] == "'self'"
     assert policy["style-src"] == "'self'"
     assert policy["object-src"] == "'none'"
-    assert "ws:" in policy["connect-src"]
+    # The site and its own websocket only: not `ws: wss:` (any host).
+    assert policy["connect-src"] == "'self'"
+    assert header_for("/", "board.example:8443", secure=True).count("wss:") == 1
+    assert "connect-src 'self' wss://board.example:8443;" in header_for(
+        "/", "board.example:8443", secure=True
+    )
+    assert "ws: " not in header_for("/", "localhost:8000")
 
 
 @pytest.mark.parametrize(
@@ -23,7 +29,11 @@ def test_pages_carry_the_policy_and_run_no_inline_script(client, db, path):
     response = client.get(path)
 
     assert response.status_code == 200
-    assert response["Content-Security-Policy"] == header_for(path)
+    assert response["Content-Security-Policy"] == header_for(path, "testserver")
+    assert (
+        "connect-src 'self' ws://testserver wss://testserver;"
+        in (response["Content-Security-Policy"])
+    )
     assert not INLINE_SCRIPT.search(response.content.decode())
 
 
