@@ -174,6 +174,9 @@ class BoardConsumer(AsyncConsumer):
         return {"guest_key": access.guest_key(self.member)}
 
     async def websocket_disconnect(self, message):
+        if getattr(self, "connection", None) is not None:
+            # A server shutting down waits for this (live.Hub.wait_gone).
+            self.connection.disconnected()
         await self._leave()
         raise StopConsumer()
 

@@ -28,6 +28,7 @@ import contextlib
 import json
 import logging
 import secrets
+import sys
 import time
 import uuid
 import weakref
@@ -59,6 +60,12 @@ REJOIN_INTERVAL = 2.0
 RETRY_INTERVAL = 0.5
 # A layer call that takes longer than this counts as the layer being down.
 LAYER_TIMEOUT = 2.0
+
+# The server is going away (shutting down): clients reconnect at once.
+CLOSE_GOING_AWAY = 1001
+# On shutdown, how long to wait for clients to answer the close (so that it
+# reaches them before the server drops its sockets).
+SHUTDOWN_GRACE = 3.0
 
 # Tells this process's own layer messages from other processes' ones.
 ORIGIN = uuid.uuid4().hex
@@ -110,6 +117,7 @@ class Connection:
         self._chunks = 0
         # A `status` frame for after the welcome, if the room has one.
         self.notice = None
+        self._gone = asyncio.Event()
 
     @property
     def member(self):
@@ -190,6 +198,11 @@ class Connection:
         if not self.closed:
             self.closed = True
             await self._close(code)
+
+    def disconnected(self):
+        """The socket is closed at both ends (the consumer says so)."""
+        self.closed = True
+        self._gone.set()
 
 
 # Imported late: the write path (services -> broadcast) imports this module.
@@ -677,6 +690,9 @@ class Hub:
         self.shared_layer = is_shared(layer)
         self.origin = origin or ORIGIN
         self.rooms = {}
+        # Layer messages of the write path, sent in order by `_send_outbox`.
+        self._outbox = None
+        self._sender = None
 
     async def join(self, board_id, connection: Connection) -> Room:
         board_id = str(board_id)
@@ -685,6 +701,21 @@ class Hub:
             room = self.rooms[board_id] = Room(self, board_id)
         await room.join(connection)
         return room
+
+    async def wait_gone(self, grace=SHUTDOWN_GRACE):
+        """Wait, up to `grace` seconds, until every socket of the hub is
+        closed at both ends: the server is stopping and has sent them all a
+        close, which must reach the clients before it drops its sockets."""
+        connections = [
+            connection
+            for room in list(self.rooms.values())
+            for connection in list(room.connections.values())
+        ]
+        waits = [asyncio.ensure_future(c._gone.wait()) for c in connections]
+        if waits:
+            _, pending = await asyncio.wait(waits, timeout=grace)
+            for wait in pending:
+                wait.cancel()
 
     async def drop(self, room: Room):
         if self.rooms.get(room.board_id) is room and not room.connections:
@@ -696,6 +727,33 @@ class Hub:
         room = self.rooms.get(str(board_id))
         if room is not None:
             room.enqueue_events(messages)
+
+    def post(self, board_id, message, what):
+        """Called on the loop: send `message` to the board's group, after
+        those posted before it, without anyone waiting for it."""
+        if self._outbox is None:
+            self._outbox = asyncio.Queue()
+        self._outbox.put_nowait((str(board_id), message, what))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.ensure_future(self._send_outbox())
+
+    async def _send_outbox(self):
+        while True:
+            board_id, message, what = await self._outbox.get()
+            room = self.rooms.get(board_id)
+            if room is not None and not room.layer_ok:
+                # The other processes refill from the log once the layer
+                # is back; queueing for a dead Redis would only grow.
+                continue
+            try:
+                await asyncio.wait_for(
+                    self.layer.group_send(group_name(board_id), message),
+                    LAYER_TIMEOUT,
+                )
+            except Exception as error:
+                log.warning("could not broadcast %s to board %s", what, board_id)
+                if room is not None:
+                    await room._layer_down(error)
 
 
 def _runs(messages):
@@ -719,7 +777,59 @@ def hub() -> Hub:
     current = _hubs.get(loop)
     if current is None:
         current = _hubs[loop] = Hub(loop, get_channel_layer())
+        _shut_down_with_server(current)
     return current
+
+
+def _shut_down_with_server(hub: Hub):
+    """Under daphne, close every websocket with 1001 (going away: clients
+    reconnect at once, to another process) before the server stops.
+
+    Daphne's own shutdown hook (cancel every application) fails on any
+    connection that was upgraded to a websocket, and then the reactor drops
+    every socket without a close frame. Twisted waits for a "before
+    shutdown" trigger's Deferred before it drops connections: ours sends the
+    close frames and waits for the clients to answer. Commands not yet
+    acknowledged are left to the clients, which send them again with the
+    same ids; those in a transaction finish on their thread.
+    """
+    reactor = sys.modules.get("twisted.internet.reactor")
+    if reactor is None or not getattr(reactor, "running", False):
+        return
+    from twisted.internet import defer
+
+    def before_shutdown():
+        closed = _close_websockets(reactor)
+        log.warning("shutting down: closed %d websockets with 1001", closed)
+        future = asyncio.ensure_future(hub.wait_gone(), loop=hub.loop)
+        return defer.Deferred.fromFuture(future)
+
+    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)
+
+
+def _close_websockets(reactor) -> int:
+    from autobahn.websocket.protocol import WebSocketProtocol
+
+    closed = 0
+    for reader in reactor.getReaders():
+        protocol = getattr(reader, "protocol", None)
+        # Behind TLS the websocket is the wrapper's wrapped protocol.
+        protocol = getattr(protocol, "wrappedProtocol", protocol)
+        if (
+            isinstance(protocol, WebSocketProtocol)
+            and protocol.state == WebSocketProtocol.STATE_OPEN
+        ):
+            # Through ASGI the close code must be 1000 or 3000-4999
+            # (autobahn's sendClose); 1001 is the one that says "going away".
+            protocol.sendCloseFrame(code=CLOSE_GOING_AWAY, isReply=False)
+            closed += 1
+    return closed
+
+
+def post(board_id, message, what):
+    """Send a layer message of the write path from this loop (called on it
+    with `call_soon_threadsafe`)."""
+    hub().post(board_id, message, what)
 
 
 def deliver_membership(board_id, member, role):

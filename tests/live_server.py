@@ -131,6 +131,17 @@ class DaphneServer:
         self.stop()
         return self.start()
 
+    def terminate(self):
+        """Send SIGTERM, as a process manager stopping the server does."""
+        self.process.send_signal(signal.SIGTERM)
+
+    def wait_exit(self, timeout):
+        """The exit code once the process ended, or None after `timeout` s."""
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
     def log(self):
         try:
             return self.log_path.read_text(errors="replace")
