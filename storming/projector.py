@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import CharField, Func, Q
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from .commands import UNDOABLE_EVENTS, LoggedEvent, iso
 from .models import Board, BoardEvent, Link, Sticky, Vote
@@ -386,26 +387,33 @@ def project_many(board: Board, changes):
     one statement for a run of creations or of changes to the same columns of
     different stickies (a group move of 2,000 is a handful of statements, not
     2,000). Returns the board columns changed."""
-    changed = set()
+    return project_boards([(board, changes)]).get(board.pk, set())
+
+
+def project_boards(parts):
+    """`project_many` for several boards' changes, [(board, changes)], with
+    runs that go across boards: the moves of twenty boards written by one
+    group commit are one statement run, not twenty. Returns {board pk: the
+    board columns changed}."""
+    changed = {}
+    pairs = [(board, change) for board, changes in parts for change in changes]
     index = 0
-    while index < len(changes):
-        run = _bulk_run(changes, index)
-        name = changes[index].name
-        if len(run) > 1 and name == "sticky.created":
+    while index < len(pairs):
+        run = _bulk_run(pairs, index)
+        board, change = pairs[index]
+        if len(run) > 1 and change.name == "sticky.created":
             Sticky.objects.bulk_create(
-                (Sticky(board=board, **_sticky_columns(c.data)) for c in run),
+                (Sticky(board=b, **_sticky_columns(c.data)) for b, c in run),
                 batch_size=500,
             )
-            _create_links(
-                board, [link for c in run for link in c.data.get("links", ())]
-            )
-            _create_votes(
-                board, [vote for c in run for vote in c.data.get("votes", ())]
-            )
+            for b, c in run:
+                _create_links(b, c.data.get("links", ()))
+                _create_votes(b, c.data.get("votes", ()))
         elif len(run) > 1:
-            _update_stickies(board, [_sticky_columns(c.data) for c in run])
+            _update_stickies([(b, _sticky_columns(c.data)) for b, c in run])
         else:
-            changed.update(project(board, name, changes[index].data))
+            columns = project(board, change.name, change.data)
+            changed.setdefault(board.pk, set()).update(columns)
         index += len(run)
     return changed
 
@@ -426,12 +434,12 @@ def insert_events(events):
         cursor.executemany(sql, params)
 
 
-def _update_stickies(board, rows):
-    """One prepared UPDATE run for many stickies' same columns (Django's
-    `bulk_update` builds a CASE per column and row, which costs seconds
-    for thousands)."""
+def _update_stickies(rows):
+    """One prepared UPDATE run for many stickies' same columns, (board,
+    columns) rows of any boards (Django's `bulk_update` builds a CASE per
+    column and row, which costs seconds for thousands)."""
     conn = connections[DEFAULT_DB_ALIAS]
-    columns = sorted(rows[0].keys() - {"id"})
+    columns = sorted(rows[0][1].keys() - {"id"})
     meta = Sticky._meta
     quote = conn.ops.quote_name
     sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in columns)
@@ -442,10 +450,34 @@ def _update_stickies(board, rows):
     convert = [
         (name, _converter(meta.get_field(name), conn)) for name in (*columns, "id")
     ]
-    board_id = _converter(meta.get_field("board"), conn)(board.pk)
+    board_id = _converter(meta.get_field("board"), conn)
     params = [
-        [to_db(row[name]) for name, to_db in convert] + [board_id] for row in rows
+        [to_db(row[name]) for name, to_db in convert] + [board_id(board.pk)]
+        for board, row in rows
     ]
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def update_heads(boards):
+    """Save the boards' `head_seq` (and `updated_at`: now) with one prepared
+    statement run, for boards whose other columns did not change."""
+    if not boards:
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    meta = Board._meta
+    quote = conn.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote('head_seq')} = %s,"
+        f" {quote('updated_at')} = %s WHERE {quote('id')} = %s"
+    )
+    now = timezone.now()
+    when = _converter(meta.get_field("updated_at"), conn)
+    board_id = _converter(meta.get_field("id"), conn)
+    params = []
+    for board in boards:
+        board.updated_at = now
+        params.append([board.head_seq, when(now), board_id(board.pk)])
     with conn.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -470,22 +502,24 @@ def _converter(field, conn):
     return _identity
 
 
-def _bulk_run(changes, start):
-    """The changes from `start` on that one statement can project: creations,
-    or updates of the same columns of stickies that each appear once."""
-    first = changes[start]
+def _bulk_run(pairs, start):
+    """The (board, change) pairs from `start` on that one statement can
+    project: creations, or updates of the same columns of stickies that each
+    appear once."""
+    _, first = pairs[start]
     if first.name not in ("sticky.created", "sticky.moved", "sticky.updated"):
-        return [first]
+        return [pairs[start]]
     keys = set(first.data)
-    run, seen = [first], {first.data["id"]}
-    for change in changes[start + 1 :]:
+    run = [pairs[start]]
+    seen = {(pairs[start][0].pk, first.data["id"])}
+    for board, change in pairs[start + 1 :]:
         same_kind = change.name == first.name
-        if not same_kind or change.data["id"] in seen:
+        if not same_kind or (board.pk, change.data["id"]) in seen:
             break
         if first.name != "sticky.created" and set(change.data) != keys:
             break
-        run.append(change)
-        seen.add(change.data["id"])
+        run.append((board, change))
+        seen.add((board.pk, change.data["id"]))
     return run
 
 

@@ -11,11 +11,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from . import access, broadcast, state, state_cache
+from . import access, broadcast, ratelimit, state, state_cache
 from .commands import Context, check_object, decide, iso, restore
 from .errors import CommandError, conflict, forbidden, invalid, not_found
 from .models import Board, BoardEvent, Link, Member, Sticky, new_invite_token
@@ -24,8 +25,9 @@ from .projector import (
     board_settings,
     insert_events,
     load_snapshot,
-    project_many,
+    project_boards,
     replace_projection,
+    update_heads,
 )
 from .text import check_text
 from .vocabulary import MAX_BATCH, MAX_COMMAND_ID, MAX_DESCRIPTION, Role
@@ -239,34 +241,56 @@ def _append(board, member, changes, moments, command_id=None, grouped=False):
 
 
 def _write(board, rows, group=None):
-    """Append decided changes, (change, actor, command id, moment) rows, with
-    the next seqs, project them, and broadcast them once the transaction
-    commits: the one place that writes the log."""
-    first = board.head_seq + 1
-    changes = [row[0] for row in rows]
-    events = [
-        BoardEvent(
-            board=board,
-            seq=first + index,
-            name=change.name,
-            data=change.data,
-            before=change.before,
-            actor=actor,
-            command_id=command_id,
-            undo_of=change.undo_of,
-            redo_of=change.redo_of,
-            group=group,
-            created_at=moment,
+    """Append one board's decided changes (see `_write_boards`)."""
+    return _write_boards([(board, rows, group)])[0]
+
+
+def _write_boards(parts):
+    """Append decided changes, (board, rows, group) with (change, actor,
+    command id, moment) rows, with each board's next seqs, project them, and
+    broadcast them once the transaction commits: the one place that writes
+    the log. All boards' events go in one statement run, their projection and
+    heads in as few as their kinds allow. Returns each part's `Applied`s."""
+    events = []
+    for board, rows, group in parts:
+        first = board.head_seq + 1
+        events.append(
+            [
+                BoardEvent(
+                    board=board,
+                    seq=first + index,
+                    name=change.name,
+                    data=change.data,
+                    before=change.before,
+                    actor=actor,
+                    command_id=command_id,
+                    undo_of=change.undo_of,
+                    redo_of=change.redo_of,
+                    group=group,
+                    created_at=moment,
+                )
+                for index, (change, actor, command_id, moment) in enumerate(rows)
+            ]
         )
-        for index, (change, actor, command_id, moment) in enumerate(rows)
-    ]
-    insert_events(events)
-    changed = project_many(board, changes)
-    board.head_seq += len(changes)
-    board.save(update_fields=["head_seq", "updated_at", *sorted(changed)])
-    messages = [event_message(event) for event in events]
-    transaction.on_commit(lambda: broadcast.publish(board.pk, messages))
-    return [Applied(message) for message in messages]
+    insert_events([event for board_events in events for event in board_events])
+    changed = project_boards(
+        [(board, [row[0] for row in rows]) for board, rows, _ in parts]
+    )
+    heads_only = []
+    for board, rows, _ in parts:
+        board.head_seq += len(rows)
+        columns = changed.get(board.pk)
+        if columns:
+            board.save(update_fields=["head_seq", "updated_at", *sorted(columns)])
+        else:
+            heads_only.append(board)
+    update_heads(heads_only)
+    applied = []
+    for (board, _, _), board_events in zip(parts, events, strict=True):
+        messages = [event_message(event) for event in board_events]
+        transaction.on_commit(partial(broadcast.publish, board.pk, messages))
+        applied.append([Applied(message) for message in messages])
+    return applied
 
 
 def _current_state(board):
@@ -497,10 +521,11 @@ def _run_together(requests):
                 request.member.pk,
                 len(outcomes) - 1,
             )
-    applied = {}
-    for key, desk in desks.items():
+    writing = [desk for desk in desks.values() if desk.rows]
+    written = _write_boards([(desk.board, desk.rows, None) for desk in writing])
+    applied = {str(d.board.pk): a for d, a in zip(writing, written, strict=True)}
+    for desk in desks.values():
         if desk.rows:
-            applied[key] = _write(desk.board, desk.rows)
             _keep_state(desk.board, desk.current)
         else:
             state_cache.give_back(desk.board.pk, desk.board.head_seq, desk.current)
@@ -668,10 +693,11 @@ def catch_up(board: Board, since=None) -> dict:
 
 
 def member_for_socket(
-    board_id, user, session=None, invite=None, name=None, guest_key=None
+    board_id, user, session=None, invite=None, name=None, guest_key=None, address=None
 ):
     """The board and the member a websocket acts as, joining by invite when
-    it carries one; `CommandError` when it may not be on the board."""
+    it carries one (a guest's join counted against `address`, the client's);
+    `CommandError` when it may not be on the board."""
     try:
         board = Board.objects.get(pk=board_id)
     except (Board.DoesNotExist, ValueError):
@@ -680,7 +706,9 @@ def member_for_socket(
     if member is None and guest_key:
         member = access.member_for_guest_key(board, guest_key)
     if member is None and invite:
-        member = join_by_invite(board, invite, user=user, display_name=name)
+        member = join_by_invite(
+            board, invite, user=user, display_name=name, address=address
+        )
         if member.user_id is None and session is not None and session.session_key:
             access.remember_guest(session, member)
             session.save()
@@ -794,8 +822,12 @@ def regenerate_invite(board: Board, member) -> str:
     return board.invite_token
 
 
-def join_by_invite(board: Board, token, *, user=None, display_name=None) -> Member:
-    """Join `board` as a participant through its share link."""
+def join_by_invite(
+    board: Board, token, *, user=None, display_name=None, address=None
+) -> Member:
+    """Join `board` as a participant through its share link. A guest's join
+    counts against `address` (the client's, when a request made it): one
+    address cannot make guests without end (`ratelimit.GUEST_JOINS`)."""
     if not access.invite_matches(board, token):
         raise forbidden("this invite link is not valid (it may have been replaced)")
     if user is not None and user.is_authenticated:
@@ -805,6 +837,8 @@ def join_by_invite(board: Board, token, *, user=None, display_name=None) -> Memb
             defaults={"display_name": display_name_of(user), "role": Role.PARTICIPANT},
         )
         return member
+    if address is not None:
+        ratelimit.GUEST_JOINS.check(address)
     name = _clean_name(display_name, "display name", 80)
     return Member.objects.create(board=board, display_name=name, role=Role.PARTICIPANT)
 
