@@ -60,6 +60,10 @@ REJOIN_INTERVAL = 2.0
 RETRY_INTERVAL = 0.5
 # A layer call that takes longer than this counts as the layer being down.
 LAYER_TIMEOUT = 2.0
+# Layer messages of the write path waiting to be sent; past this (a Redis
+# that hangs rather than refuses), new ones are dropped: the other processes
+# catch up from the log.
+MAX_OUTBOX = 10_000
 
 # The server is going away (shutting down): clients reconnect at once.
 CLOSE_GOING_AWAY = 1001
@@ -733,6 +737,9 @@ class Hub:
         those posted before it, without anyone waiting for it."""
         if self._outbox is None:
             self._outbox = asyncio.Queue()
+        if self._outbox.qsize() >= MAX_OUTBOX:
+            log.warning("not broadcasting %s to board %s: backlog", what, board_id)
+            return
         self._outbox.put_nowait((str(board_id), message, what))
         if self._sender is None or self._sender.done():
             self._sender = asyncio.ensure_future(self._send_outbox())

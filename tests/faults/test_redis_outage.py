@@ -69,14 +69,20 @@ def test_fan_out_between_processes_resumes_after_redis_restarts_empty(
         # it from the log once Redis is back.
         during = await ann.command("sticky.create", sticky("During"))
         assert during["type"] == "ack", during
+        # Someone who arrives meanwhile hears it right after the welcome.
+        cat = WatchingClient(second, board.pk, invite=board.invite_token, name="Cat")
+        await cat.connect()
+        await wait_until(
+            lambda: cat.status == "reconnecting", 5, "Cat to see reconnecting"
+        )
 
         own_redis.start()
         back = time.monotonic()
         await bob.wait_seq(during["seq"], timeout=RESUME_WITHIN)
         await wait_until(
-            lambda: bob.status == "live" and ann.status == "live",
+            lambda: all(c.status == "live" for c in (ann, bob, cat)),
             RESUME_WITHIN,
-            "both pages to show live again",
+            "every page to show live again",
         )
         after = await ann.command("sticky.create", sticky("After"))
         remaining = max(0.1, RESUME_WITHIN - (time.monotonic() - back))
@@ -84,11 +90,12 @@ def test_fan_out_between_processes_resumes_after_redis_restarts_empty(
         # And the other way round.
         reply = await bob.command("sticky.create", sticky("Reply"))
         await ann.wait_seq(reply["seq"], timeout=RESUME_WITHIN)
+        await cat.wait_seq(reply["seq"], timeout=RESUME_WITHIN)
 
-        assert bob.connected and ann.connected
-        assert not bob.gaps and not ann.gaps
-        assert bob.snapshot() == ann.snapshot()
-        await close_all([ann, bob])
+        assert bob.connected and ann.connected and cat.connected
+        assert not bob.gaps and not ann.gaps and not cat.gaps
+        assert bob.snapshot() == ann.snapshot() == cat.snapshot()
+        await close_all([ann, bob, cat])
 
     asyncio.run(scenario())
 
