@@ -100,3 +100,14 @@ def handler500(request, *args, **kwargs):
         status=error.http_status,
         headers=_retry_headers(error),
     )
+
+
+def handler404(request, exception=None):
+    """An address no view answers: under /api/ the API's JSON shape, else
+    the HTML page."""
+    if not request.path.startswith("/api/"):
+        return defaults.page_not_found(request, exception)
+    return JsonResponse(
+        CommandError("not_found", "no such address in the API").as_message(),
+        status=404,
+    )

@@ -74,3 +74,4 @@ urlpatterns = [
 
 # /api/ paths answer errors in the API's JSON shape, 500 and 503 included.
 handler500 = "storming.api_errors.handler500"
+handler404 = "storming.api_errors.handler404"

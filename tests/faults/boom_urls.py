@@ -22,3 +22,4 @@ urlpatterns = [
     *urls.urlpatterns,
 ]
 handler500 = urls.handler500
+handler404 = urls.handler404

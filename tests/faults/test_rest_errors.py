@@ -98,3 +98,19 @@ def test_djangos_handler500_answers_api_paths_in_json():
     response = client.get("/boom/bug/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_address_is_404_json_and_a_page_stays_html():
+    client = Client()
+    response = client.get("/api/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "type": "error",
+        "id": None,
+        "code": "not_found",
+        "message": "no such address in the API",
+    }
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
