@@ -61,6 +61,8 @@ def env_for(sqlite_path):
         DJANGO_SETTINGS_MODULE="whiteboard.settings",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         SQLITE_PATH=str(sqlite_path),
+        # Every client joins by invite from this one address.
+        DJANGO_GUEST_JOIN_RATE="off",
         LOG_LEVEL="WARNING",
         # Fifty clients from one address in a second: lift the per-connection
         # limits, which are not what is measured here.

@@ -110,6 +110,8 @@ def django_env(sqlite_path):
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_DEBUG="0",
         SQLITE_PATH=str(sqlite_path),
+        # Every client joins by invite from this one address.
+        DJANGO_GUEST_JOIN_RATE="off",
         PYTHONUNBUFFERED="1",
     )
     return env
