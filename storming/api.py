@@ -40,7 +40,8 @@ MAX_PAGE = 1000
 # Commands are a few levels deep; anything far deeper is an attack on the
 # recursive JSON code, which fails with RecursionError (a 500) near 1000.
 MAX_JSON_DEPTH = 32
-ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409, 429)}
+# 500 `internal` and 503 `unavailable` (with Retry-After) can come from any view.
+ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409, 429, 500, 503)}
 
 
 def _json_depth_within(value, limit):
