@@ -8,6 +8,14 @@ const LABELS = {
   offline: "Offline",
 };
 
+// "reconnecting" is also what the page shows while its socket is open but
+// the server cannot reach the other servers: changes are still saved then.
+const TITLES = {
+  live: "Changes are shared as you make them",
+  reconnecting: "Your changes are kept and saved as soon as the server takes them; others' changes may show up late",
+  offline: "Changes are kept and sent when the connection is back",
+};
+
 export class Status {
   constructor({ board, connection: indicator, phaseSteps, phaseSelect, lockButton, lockedBadge, notice, timer }) {
     Object.assign(this, { board, indicator, phaseSteps, phaseSelect, lockButton, lockedBadge, notice, timer });
@@ -20,7 +28,7 @@ export class Status {
     let text = LABELS[status] || status;
     if (pending) text += ` · ${pending} change${pending === 1 ? "" : "s"} waiting`;
     el.textContent = text;
-    el.title = status === "live" ? "Changes are shared as you make them" : "Changes are kept and sent when the connection is back";
+    el.title = TITLES[status] || TITLES.offline;
   }
 
   boardState({ phase, locked, timer }, { role, canWrite }) {
