@@ -118,14 +118,21 @@ def execute(
     never set it for a command that came from a client.
     """
     command_id = _check_command_id(command_id)
+    return _in_transaction(_execute, board_id, member, name, data, command_id, server)
+
+
+def _in_transaction(write, *args):
+    """`write(*args)` in a transaction, tried again a few times on the rare
+    races the board's lock cannot cover (SQLite busy timeouts, a lost
+    unique-key race)."""
     for attempt in range(APPEND_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _execute(board_id, member, name, data, command_id, server)
+                return write(*args)
         except (IntegrityError, OperationalError) as error:
             if attempt == APPEND_ATTEMPTS - 1:
                 raise
-            log.info("retrying board command after %s", error)
+            log.info("retrying a board write after %s", error)
             time.sleep(0.005 * 2**attempt)
     raise AssertionError("unreachable")
 
@@ -462,16 +469,7 @@ def execute_each(requests) -> list:
 def _execute_run(requests):
     if not requests:
         return []
-    for attempt in range(APPEND_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return _run_together(requests)
-        except (IntegrityError, OperationalError) as error:
-            if attempt == APPEND_ATTEMPTS - 1:
-                raise
-            log.info("retrying a group of board commands after %s", error)
-            time.sleep(0.005 * 2**attempt)
-    raise AssertionError("unreachable")
+    return _in_transaction(_run_together, requests)
 
 
 class _Desk:
