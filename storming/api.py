@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
-from . import access, services, text, transfer
+from . import access, ratelimit, services, text, transfer
 from .errors import forbidden, invalid, not_found
 from .models import Board
 from .serializers import (
@@ -440,6 +440,7 @@ class BoardViewSet(viewsets.ViewSet):
             form.validated_data["invite"],
             user=request.user,
             display_name=form.validated_data.get("display_name"),
+            address=ratelimit.client_address(request.META),
         )
         if member.is_guest:
             access.remember_guest(request.session, member)

@@ -33,7 +33,7 @@ from .protocol import (
     View,
     number_out,
 )
-from .ratelimit import Limits, command_cost
+from .ratelimit import Limits, command_cost, scope_address
 from .vocabulary import Role
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ def _since(value):
 CLOSE_CODES = {
     "invalid": protocol.CLOSE_BAD_REQUEST,
     "not_found": protocol.CLOSE_NOT_FOUND,
+    "rate_limited": protocol.CLOSE_TOO_MANY,
 }
 
 
@@ -94,11 +95,15 @@ class BoardConsumer(AsyncConsumer):
                 query.get("invite"),
                 query.get("name"),
                 query.get("guest"),
+                scope_address(self.scope),
             )
         except CommandError as error:
             # Accepted first: a close before the accept is an HTTP 403 to the
             # client, whatever the reason; after it, the code says which.
             await self.send({"type": "websocket.accept"})
+            if error.code == "rate_limited":
+                # Not final like the others: say when to try again.
+                await self._send_text(live.encode(error.as_message()))
             code = CLOSE_CODES.get(error.code, protocol.CLOSE_FORBIDDEN)
             await self.send({"type": "websocket.close", "code": code})
             return
@@ -116,7 +121,7 @@ class BoardConsumer(AsyncConsumer):
         self.connection = live.Connection(entry, self._send_text, self._close)
         if self._sockets_of_member() >= settings.LIVE_MAX_SOCKETS_PER_MEMBER:
             await self.send(
-                {"type": "websocket.close", "code": protocol.CLOSE_TOO_MANY_SOCKETS}
+                {"type": "websocket.close", "code": protocol.CLOSE_TOO_MANY}
             )
             return
         # The room must hold the socket before the welcome is read, so that

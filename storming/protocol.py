@@ -24,8 +24,9 @@ CLOSE_BAD_REQUEST = 4400
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_SLOW = 4408
-# More sockets of one member on one board than LIVE_MAX_SOCKETS_PER_MEMBER.
-CLOSE_TOO_MANY_SOCKETS = 4429
+# Too many: sockets of one member on one board (LIVE_MAX_SOCKETS_PER_MEMBER),
+# or guests joining from one address (GUEST_JOIN_RATE).
+CLOSE_TOO_MANY = 4429
 
 MAX_NONCE = 64
 

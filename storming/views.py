@@ -4,8 +4,10 @@ Views stay thin: they read what a page shows, and every change goes through
 `storming.services`; who may do what is decided by `storming.access`.
 """
 
+import math
 from urllib.parse import urlencode
 
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -19,7 +21,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import access, services
+from . import access, ratelimit, services
 from .errors import CommandError
 from .models import Board, Member, Sticky
 from .vocabulary import Kind, Phase, Role
@@ -63,6 +65,31 @@ def _safe_next(request, fallback):
     return fallback
 
 
+def too_many(request, refused: CommandError):
+    """429, with what was refused and when to try again."""
+    response = render(
+        request, "too_many.html", {"message": refused.message}, status=429
+    )
+    response["Retry-After"] = str(math.ceil(refused.retry_after or 1))
+    return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a login locked out (AXES_LOCKOUT_CALLABLE): the
+    login page's own words, with how long the pause lasts."""
+    cool_off = get_cool_off(request)
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else None
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )
+    if cool_off:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
+
+
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "storming/landing.html")
@@ -92,10 +119,16 @@ def signup(request):
         raise Http404("sign-up is closed on this installation")
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "POST":
+        try:
+            ratelimit.SIGNUPS.check(ratelimit.client_address(request.META))
+        except CommandError as refused:
+            return too_many(request, refused)
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        # Named: axes' backend checks logins, it does not sign anyone in.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_username()}!")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
@@ -173,7 +206,7 @@ def board_join(request, board_id):
         return render(
             request, "storming/invite_invalid.html", {"board": board}, status=403
         )
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             member = services.join_by_invite(
@@ -181,9 +214,10 @@ def board_join(request, board_id):
                 invite,
                 user=request.user,
                 display_name=request.POST.get("display_name"),
+                address=ratelimit.client_address(request.META),
             )
         except CommandError as refused:
-            error = refused.message
+            error, status = refused.message, refused.http_status
         else:
             if member.is_guest:
                 access.remember_guest(request.session, member)
@@ -201,7 +235,7 @@ def board_join(request, board_id):
                 f"{reverse('board', args=[board.pk])}?{urlencode({'invite': invite})}"
             ),
         },
-        status=400 if error else 200,
+        status=status,
     )
 
 

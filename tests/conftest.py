@@ -73,6 +73,15 @@ def redis_layer(redis_url, settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Sign-up and guest-join counts live in the cache per client address, and
+    every test client is 127.0.0.1: no test inherits another's counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The default hasher costs most of a second per user on this machine.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

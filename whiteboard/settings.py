@@ -7,6 +7,7 @@ Production: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_HTTPS=1
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "storming",
@@ -67,6 +69,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out login before any password is
+# checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "whiteboard.urls"
@@ -150,6 +161,30 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+# Brute force: after DJANGO_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused (429, the right password
+# too) on /accounts/login/ and /admin/login/ until DJANGO_LOGIN_COOLOFF_MINUTES
+# pass without another try. Attempts are kept in the database, so every
+# server process counts them together.
+AXES_ENABLED = env_bool("DJANGO_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT") or 5)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES") or 15)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Failed attempts only: no log of everyone's successful sign-ins.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "storming.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "storming.ratelimit.axes_client_ip"
+# Behind a proxy, the header it sets to the client's address (X-Real-IP);
+# empty: the connection's own address.
+CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
+# Per client address ('N/period', period s, m, h or d; 'off' for none),
+# counted in the cache (per process; see CACHES).
+SIGNUP_RATE = os.environ.get("DJANGO_SIGNUP_RATE", "10/hour")
+GUEST_JOIN_RATE = os.environ.get("DJANGO_GUEST_JOIN_RATE", "60/hour")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
