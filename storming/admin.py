@@ -434,9 +434,20 @@ class MemberAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         try:
-            services.remove_member(obj.board, None, obj)
+            # The admin's log says "deleted" only if it was.
+            with transaction.atomic():
+                super().log_deletions(request, [obj])
+                services.remove_member(obj.board, None, obj)
         except CommandError as error:
             self._refused(request, error)
+
+    def log_deletions(self, request, queryset):
+        pass  # in delete_model, with the deletion itself
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "refused_by_services", False):
+            return super().log_change(request, obj, message)
+        return None
 
     def _refused(self, request, error):
         request.refused_by_services = True

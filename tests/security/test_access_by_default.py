@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.permissions import AllowAny
@@ -159,6 +160,8 @@ def test_admin_cannot_remove_the_last_facilitator_and_says_why(admin_client, lea
     assert response.status_code == HTTPStatus.FOUND
     page = admin_client.get(response.url)
     assert "a board needs at least one facilitator" in page.content.decode()
+    # Nor does the admin's history claim otherwise.
+    assert not LogEntry.objects.filter(object_id=str(lead.pk)).exists()
 
 
 def test_admin_removes_a_participant_through_the_services(
@@ -168,6 +171,8 @@ def test_admin_removes_a_participant_through_the_services(
     response = admin_client.post(member_url(member, "delete"), {"post": "yes"})
     assert response.status_code == HTTPStatus.FOUND
     assert not Member.objects.filter(pk=member.pk).exists()
+    logged = LogEntry.objects.get(object_id=str(member.pk))
+    assert logged.is_deletion()
 
 
 def test_admin_cannot_demote_the_last_facilitator_even_when_a_race_outruns_the_form(
@@ -194,6 +199,7 @@ def test_admin_cannot_demote_the_last_facilitator_even_when_a_race_outruns_the_f
     lead.refresh_from_db()
     # All or nothing: the rename in the same save is not kept either.
     assert (lead.role, lead.display_name) == (Role.FACILITATOR, "facilitator")
+    assert not LogEntry.objects.filter(object_id=str(lead.pk)).exists()
 
 
 def test_admin_renames_through_the_services_which_refuse_control_characters(
