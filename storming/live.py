@@ -42,6 +42,9 @@ from .protocol import CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, MAX_FRAME_BYTES, pieces
 log = logging.getLogger(__name__)
 
 TICK = 1 / 30
+# Committed events of a busy board go out at most this often (see
+# Room._deliver_inbox); a quiet board's at once.
+EVENTS_SPACING = 0.01
 PING_INTERVAL = 5.0
 PONG_TIMEOUT = 30.0
 # Frames written to a socket after the last ping its client answered: past
@@ -83,6 +86,16 @@ def is_shared(layer) -> bool:
     """Whether other processes may hold sockets of the same board: the
     in-memory layer lives in this process only, so there is no one to tell."""
     return layer is not None and not isinstance(layer, InMemoryChannelLayer)
+
+
+def events_frame(events):
+    """The frame of events in seq order, and its size in bytes: an `event`
+    for one, an `events` frame for more."""
+    if len(events) == 1:
+        frame = encode(events[0])
+    else:
+        frame = encode({"type": "events", "events": events})
+    return frame, len(frame.encode())
 
 
 def encode(message) -> str:
@@ -154,10 +167,15 @@ class Connection:
             self._asked = True
             await self.ping()
 
-    async def deliver_event(self, seq, frame, size=None):
+    async def deliver_event(self, seq, frame, size=None, events=None):
+        """Send the frame of `events` (up to `seq`) unless this socket has
+        them all; the part after its seq when it has some (its welcome may
+        have been read between two events that go out in one frame)."""
         if self.seq is None:
-            self._held.append((seq, frame, size))
+            self._held.append((seq, frame, size, events))
         elif seq > self.seq:
+            if events and events[0]["seq"] <= self.seq:
+                frame, size = events_frame([e for e in events if e["seq"] > self.seq])
             self.seq = seq
             await self.send(frame, size)
 
@@ -167,8 +185,8 @@ class Connection:
         # The welcome may be large; only what follows it counts as unread.
         self.confirmed_bytes = self.sent_bytes
         held, self._held = self._held, []
-        for event_seq, frame, size in held:
-            await self.deliver_event(event_seq, frame, size)
+        for event_seq, frame, size, events in held:
+            await self.deliver_event(event_seq, frame, size, events)
         notice, self.notice = self.notice, None
         if notice is not None:
             await self.send(notice)
@@ -233,6 +251,7 @@ class Room:
         self.seq = None
         self.locked = False
         self._inbox = asyncio.Queue()
+        self._fanned_at = 0.0
         self._cursors = {}
         self._views = {}
         self._drags = []
@@ -312,13 +331,23 @@ class Room:
 
     async def _deliver_inbox(self):
         while not self.stopped:
-            messages = await self._inbox.get()
+            messages = list(await self._inbox.get())
+            # A busy board's events go out at most every EVENTS_SPACING, all
+            # that came meanwhile in one frame: a frame to each socket per
+            # event is what caps the fan-out, not the events. An event on a
+            # quiet board goes at once.
+            pause = self._fanned_at + EVENTS_SPACING - time.monotonic()
+            if pause > 0:
+                await asyncio.sleep(pause)
+            while not self._inbox.empty():
+                messages += self._inbox.get_nowait()
             try:
                 await self._deliver_events(messages)
             except Exception:
                 # A failed catch-up must not stop later events; clients fill
                 # any gap themselves from the log.
                 log.exception("could not deliver events to board %s", self.board_id)
+            self._fanned_at = time.monotonic()
 
     async def _deliver_events(self, messages):
         messages = sorted(messages, key=lambda message: message["seq"])
@@ -330,13 +359,13 @@ class Room:
                 self.board_id, self.seq, fresh[0]["seq"] - 1
             )
             fresh = [*missing, *fresh]
-        for run in _runs(fresh):
-            await self._fan_out(run)
+        await self._fan_out(fresh)
 
     async def _fan_out(self, run):
-        """One frame for a run of events: an `event`, or for a group (a batch,
-        a group undo) one `events` frame holding all of them, which a large
-        group needs (2,000 frames to each of 50 sockets would be 100,000)."""
+        """One frame for events in seq order: an `event`, or an `events` frame
+        holding all of them (a batch, a group undo, or the events of several
+        commands that came together), which a large group needs: 2,000
+        frames to each of 50 sockets would be 100,000."""
         run = [m for m in run if m["seq"] > self.seq]
         if not run:
             return
@@ -344,13 +373,9 @@ class Room:
         for message in run:
             if message["name"] in ("board.locked", "board.unlocked"):
                 self.locked = message["name"] == "board.locked"
-        if len(run) == 1:
-            frame = encode(run[0])
-        else:
-            frame = encode({"type": "events", "events": run})
-        size = len(frame.encode())
+        frame, size = events_frame(run)
         for connection in list(self.connections.values()):
-            await connection.deliver_event(self.seq, frame, size)
+            await connection.deliver_event(self.seq, frame, size, run)
 
     # -- cursors and drags --------------------------------------------------------
 
@@ -761,18 +786,6 @@ class Hub:
                 log.warning("could not broadcast %s to board %s", what, board_id)
                 if room is not None:
                     await room._layer_down(error)
-
-
-def _runs(messages):
-    """Consecutive messages of one group together; every other one alone."""
-    runs = []
-    for message in messages:
-        group = message.get("group")
-        if runs and group is not None and runs[-1][-1].get("group") == group:
-            runs[-1].append(message)
-        else:
-            runs.append([message])
-    return runs
 
 
 _hubs = weakref.WeakKeyDictionary()

@@ -1,8 +1,11 @@
 """The live board's plain parts: rate limits, presence colours, frame reading."""
 
+import asyncio
+import json
+
 import pytest
 
-from storming import presence, protocol
+from storming import live, presence, protocol
 from storming.ratelimit import Limits, TokenBucket
 
 
@@ -91,3 +94,34 @@ def test_coordinates_go_out_as_they_came_in():
         protocol.number_out(10.0), int
     )
     assert protocol.number_out(2.5) == 2.5
+
+
+def test_a_socket_gets_only_the_events_after_its_welcome_from_a_shared_frame():
+    """Events that came together go out in one frame; a socket whose welcome
+    was read between two of them gets the rest, none twice."""
+    sent = []
+
+    async def send_text(text):
+        sent.append(json.loads(text))
+
+    async def close(code):
+        raise AssertionError("not closed")
+
+    async def scenario():
+        entry = {"connection": "c1", "member": "m"}
+        connection = live.Connection(entry, send_text, close)
+        events = [{"type": "event", "seq": seq, "name": "x"} for seq in (3, 4, 5)]
+        frame, size = live.events_frame(events)
+        await connection.deliver_event(5, frame, size, events)  # held: no welcome
+        await connection.ready(4)
+        await connection.deliver_event(5, frame, size, events)  # again: had it
+        more = [{"type": "event", "seq": seq, "name": "x"} for seq in (6, 7)]
+        await connection.deliver_event(7, *live.events_frame(more), more)
+
+    asyncio.run(scenario())
+
+    assert sent == [
+        {"type": "event", "seq": 5, "name": "x"},
+        {"type": "events", "events": [{"type": "event", "seq": 6, "name": "x"},
+                                      {"type": "event", "seq": 7, "name": "x"}]},
+    ]  # fmt: skip
