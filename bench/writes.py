@@ -276,7 +276,7 @@ async def drive(server, boards, senders, rate, seconds, baseline=False, sample=N
     return stats
 
 
-def report(label, stats, ack_target=False):
+def report(label, stats, ack_target=False, latency_target=True):
     delivered = sum(stats.seen.values())
     lost = stats.expected - delivered
     acks = (
@@ -285,7 +285,9 @@ def report(label, stats, ack_target=False):
         else ""
     )
     p99 = pct(stats.acks if ack_target else stats.latencies, 99)
-    ok = lost == 0 and not stats.refused and p99 < TARGET_P99_MS
+    ok = lost == 0 and not stats.refused
+    if latency_target:
+        ok = ok and p99 < TARGET_P99_MS
     print(
         f"  {label:<34} {len(stats.sent) / stats.window:6.0f} cmd/s, "
         f"{delivered / stats.window:7.0f} deliveries/s, lost {lost}, "
@@ -355,7 +357,9 @@ def soak(args, tmpdir):
         samples.append(rss_mb(server.process.pid))
     finally:
         server.stop()
-    ok = report(f"ours, sqlite, 100 clients, {args.soak_minutes} min", stats)
+    # The soak's target: nothing lost, memory flat (latency is only shown).
+    label = f"ours, sqlite, 100 clients, {args.soak_minutes} min"
+    ok = report(label, stats, latency_target=False)
     if len(samples) >= 4:
         quarter = max(1, len(samples) // 4)
         early = statistics.median(samples[quarter : 2 * quarter])
