@@ -22,14 +22,23 @@ def publish(board_id, messages):
     fans out to its own sockets. Runs after commit: a failure here loses no
     data, since clients notice the gap in `seq` and catch up from the log.
     """
-    if not messages:
+    publish_boards([(board_id, messages)])
+
+
+def publish_boards(parts):
+    """`publish` for the events of several boards that one transaction
+    wrote, [(board id, messages)]: handed to this process's rooms in one go,
+    not once per board (each hand-over wakes the server's loop)."""
+    parts = [(board_id, messages) for board_id, messages in parts if messages]
+    if not parts:
         return
-    live.deliver_committed(board_id, messages)
-    _to_other_processes(
-        board_id,
-        {"type": "board.events", "messages": messages},
-        f"events {messages[0].get('seq')} to {messages[-1].get('seq')}",
-    )
+    live.deliver_committed_boards(parts)
+    for board_id, messages in parts:
+        _to_other_processes(
+            board_id,
+            {"type": "board.events", "messages": messages},
+            f"events {messages[0].get('seq')} to {messages[-1].get('seq')}",
+        )
 
 
 def membership(board_id, member_id, role):

@@ -757,6 +757,10 @@ class Hub:
         if room is not None:
             room.enqueue_events(messages)
 
+    def deliver_boards(self, parts):
+        for board_id, messages in parts:
+            self.deliver(board_id, messages)
+
     def post(self, board_id, message, what):
         """Called on the loop: send `message` to the board's group, after
         those posted before it, without anyone waiting for it."""
@@ -869,6 +873,13 @@ def deliver_committed(board_id, messages):
     Called from the write path's thread after commit; the rooms run on their
     event loops, so the events are passed over thread-safely.
     """
+    deliver_committed_boards([(board_id, messages)])
+
+
+def deliver_committed_boards(parts):
+    """`deliver_committed` for several boards' events, [(board id,
+    messages)], with one hand-over to each loop for all of them."""
     for current in list(_hubs.values()):
-        if str(board_id) in current.rooms and not current.loop.is_closed():
-            current.loop.call_soon_threadsafe(current.deliver, board_id, messages)
+        mine = [(b, m) for b, m in parts if str(b) in current.rooms]
+        if mine and not current.loop.is_closed():
+            current.loop.call_soon_threadsafe(current.deliver_boards, mine)

@@ -292,11 +292,12 @@ def _write_boards(parts):
         else:
             heads_only.append(board)
     update_heads(heads_only)
-    applied = []
+    applied, published = [], []
     for (board, _, _), board_events in zip(parts, events, strict=True):
         messages = [event_message(event) for event in board_events]
-        transaction.on_commit(partial(broadcast.publish, board.pk, messages))
+        published.append((board.pk, messages))
         applied.append([Applied(message) for message in messages])
+    transaction.on_commit(partial(broadcast.publish_boards, published))
     return applied
 
 

@@ -741,16 +741,16 @@ async def test_a_lost_delivery_is_filled_from_the_log_before_later_events(
 ):
     socket, _ = await connect(board, facilitator)
     lead = await sync_to_async(board.members.get)(role=Role.FACILITATOR)
-    deliver = live.deliver_committed
+    deliver = live.deliver_committed_boards
     lost = []
 
-    def lossy(board_id, messages):
+    def lossy(parts):
         if not lost:
-            lost.extend(messages)
+            lost.extend(message for _, batch in parts for message in batch)
             return
-        deliver(board_id, messages)
+        deliver(parts)
 
-    monkeypatch.setattr(live, "deliver_committed", lossy)
+    monkeypatch.setattr(live, "deliver_committed_boards", lossy)
     for text in ("First", "Second"):
         await sync_to_async(services.execute)(
             board.pk, lead, "sticky.create", new_sticky(text)

@@ -675,11 +675,7 @@ def test_a_batch_is_broadcast_in_order_once_committed(
     board, lead, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr(
-        services.broadcast,
-        "publish",
-        lambda board_id, messages: sent.append((board_id, messages)),
-    )
+    monkeypatch.setattr(services.broadcast, "publish_boards", sent.extend)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.execute_many(board.pk, lead, a_workshop(new_ids()))
