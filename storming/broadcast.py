@@ -14,25 +14,20 @@ log = logging.getLogger(__name__)
 group_name = live.group_name
 
 
-def publish(board_id, messages):
-    """Send committed events to everyone on the board, in order.
-
-    Sockets in this process get them directly; other processes (a shared
-    channel layer such as Redis) get one layer message per batch, which each
-    fans out to its own sockets. Runs after commit: a failure here loses no
-    data, since clients notice the gap in `seq` and catch up from the log.
-    """
-    publish_boards([(board_id, messages)])
-
-
 def publish_boards(parts):
-    """`publish` for the events of several boards that one transaction
-    wrote, [(board id, messages)]: handed to this process's rooms in one go,
-    not once per board (each hand-over wakes the server's loop)."""
+    """Send the committed events of the boards one transaction wrote,
+    [(board id, messages)], to everyone on those boards, in order.
+
+    Sockets in this process get them directly, in one hand-over for all the
+    boards; other processes (a shared channel layer such as Redis) get one
+    layer message per board, which each fans out to its own sockets. Runs
+    after commit: a failure here loses no data, since clients notice the gap
+    in `seq` and catch up from the log.
+    """
     parts = [(board_id, messages) for board_id, messages in parts if messages]
     if not parts:
         return
-    live.deliver_committed_boards(parts)
+    live.deliver_committed(parts)
     for board_id, messages in parts:
         _to_other_processes(
             board_id,

@@ -751,15 +751,13 @@ class Hub:
             del self.rooms[room.board_id]
             await room.stop()
 
-    def deliver(self, board_id, messages):
-        """Called on the loop: hand committed events to the board's room."""
-        room = self.rooms.get(str(board_id))
-        if room is not None:
-            room.enqueue_events(messages)
-
-    def deliver_boards(self, parts):
+    def deliver(self, parts):
+        """Called on the loop: hand committed events, [(board id, messages)],
+        to the boards' rooms."""
         for board_id, messages in parts:
-            self.deliver(board_id, messages)
+            room = self.rooms.get(str(board_id))
+            if room is not None:
+                room.enqueue_events(messages)
 
     def post(self, board_id, message, what):
         """Called on the loop: send `message` to the board's group, after
@@ -867,19 +865,15 @@ def deliver_membership(board_id, member, role):
             )
 
 
-def deliver_committed(board_id, messages):
-    """Hand committed events to this process's sockets on `board_id`.
+def deliver_committed(parts):
+    """Hand committed events, [(board id, messages)], to this process's
+    sockets on those boards.
 
     Called from the write path's thread after commit; the rooms run on their
-    event loops, so the events are passed over thread-safely.
+    event loops, so the events are passed over thread-safely, in one
+    hand-over to each loop for all the boards (each wakes the loop).
     """
-    deliver_committed_boards([(board_id, messages)])
-
-
-def deliver_committed_boards(parts):
-    """`deliver_committed` for several boards' events, [(board id,
-    messages)], with one hand-over to each loop for all of them."""
     for current in list(_hubs.values()):
         mine = [(b, m) for b, m in parts if str(b) in current.rooms]
         if mine and not current.loop.is_closed():
-            current.loop.call_soon_threadsafe(current.deliver_boards, mine)
+            current.loop.call_soon_threadsafe(current.deliver, mine)

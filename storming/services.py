@@ -381,15 +381,23 @@ def _taken_elsewhere(board, changes):
             wanted[Sticky].setdefault(change.data["id"], index)
         elif change.name == "link.created":
             wanted[Link].setdefault(change.data["id"], index)
-    found = []
-    for model, ids in wanted.items():
-        keys = list(ids)
-        for start in range(0, len(keys), 500):
-            taken = model.objects.filter(pk__in=keys[start : start + 500])
-            found += [
-                (ids[str(pk)], model) for pk in taken.values_list("pk", flat=True)
-            ]
+    found = [
+        (ids[key], model)
+        for model, ids in wanted.items()
+        for key in _existing(model, ids)
+    ]
     return min(found, key=lambda item: item[0]) if found else None
+
+
+def _existing(model, ids):
+    """Which of `ids` (as text) are keys of `model` rows, on any board: a
+    query per 500."""
+    keys = list(ids)
+    found = set()
+    for start in range(0, len(keys), 500):
+        rows = model.objects.filter(pk__in=keys[start : start + 500])
+        found.update(str(pk) for pk in rows.values_list("pk", flat=True))
+    return found
 
 
 def _in_batch(error: CommandError, index):
@@ -589,13 +597,7 @@ def _taken_ids(requests):
         key = _as_uuid(data.get("id"))
         if model is not None and key is not None:
             wanted[model].add(key)
-    taken = set()
-    for model, ids in wanted.items():
-        keys = list(ids)
-        for start in range(0, len(keys), 500):
-            rows = model.objects.filter(pk__in=keys[start : start + 500])
-            taken.update(str(pk) for pk in rows.values_list("pk", flat=True))
-    return taken
+    return set().union(*(_existing(model, ids) for model, ids in wanted.items()))
 
 
 def _as_uuid(value):

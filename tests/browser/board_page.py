@@ -125,3 +125,23 @@ class BoardPage:
         return json.loads(
             self.evaluate("() => JSON.stringify(window.boardApp.store.snapshot())")
         )
+
+
+def pixel(person, x, y):
+    """The canvas's colour at board point (x, y), as RGB, in a frame drawn
+    now (the view unchanged); `person` a BoardPage or a Playwright page."""
+    return tuple(
+        person.evaluate(
+            """([x, y]) => {
+                const app = window.boardApp;
+                app.renderer.draw();
+                const p = app.viewport.toScreen(x, y);
+                const dpr = app.renderer.dpr;
+                const ctx = document.getElementById('board-canvas').getContext('2d');
+                const data = ctx.getImageData(
+                    Math.round(p.x * dpr), Math.round(p.y * dpr), 1, 1).data;
+                return [data[0], data[1], data[2]];
+            }""",
+            [x, y],
+        )
+    )

@@ -11,7 +11,7 @@ import pytest
 from storming.models import Member
 from storming.vocabulary import Role
 
-from .board_page import BoardPage
+from .board_page import BoardPage, pixel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -379,25 +379,6 @@ def test_the_facilitator_brings_the_room_along_and_spotlights_a_sticky(
     assert fac.page.get_attribute("#room-spotlight", "aria-pressed") == "false"
     for person in (fac, pat, qui):
         assert person.errors == []
-
-
-def pixel(person, x, y):
-    """The canvas's colour at board point (x, y), in a frame drawn now."""
-    return tuple(
-        person.evaluate(
-            """([x, y]) => {
-                const app = window.boardApp;
-                app.renderer.draw();
-                const p = app.viewport.toScreen(x, y);
-                const dpr = app.renderer.dpr;
-                const ctx = document.getElementById('board-canvas').getContext('2d');
-                const data = ctx.getImageData(
-                    Math.round(p.x * dpr), Math.round(p.y * dpr), 1, 1).data;
-                return [data[0], data[1], data[2]];
-            }""",
-            [x, y],
-        )
-    )
 
 
 def role_select(page, member):

@@ -11,7 +11,7 @@ import pytest
 
 from storming.models import BoardEvent
 
-from .board_page import BoardPage
+from .board_page import BoardPage, pixel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,25 +66,6 @@ def last_group(board):
         BoardEvent.objects.filter(board=board, group=last.group)
         .order_by("seq")
         .values_list("name", flat=True)
-    )
-
-
-def pixel(person, x, y):
-    """The canvas's colour at board point (x, y), as RGB (the view unchanged)."""
-    return tuple(
-        person.evaluate(
-            """([x, y]) => {
-                const app = window.boardApp;
-                app.renderer.draw();
-                const p = app.viewport.toScreen(x, y);
-                const dpr = app.renderer.dpr;
-                const data = document.getElementById('board-canvas').getContext('2d')
-                    .getImageData(Math.round(p.x * dpr), Math.round(p.y * dpr), 1, 1)
-                    .data;
-                return [data[0], data[1], data[2]];
-            }""",
-            [x, y],
-        )
     )
 
 

@@ -741,7 +741,7 @@ async def test_a_lost_delivery_is_filled_from_the_log_before_later_events(
 ):
     socket, _ = await connect(board, facilitator)
     lead = await sync_to_async(board.members.get)(role=Role.FACILITATOR)
-    deliver = live.deliver_committed_boards
+    deliver = live.deliver_committed
     lost = []
 
     def lossy(parts):
@@ -750,7 +750,7 @@ async def test_a_lost_delivery_is_filled_from_the_log_before_later_events(
             return
         deliver(parts)
 
-    monkeypatch.setattr(live, "deliver_committed_boards", lossy)
+    monkeypatch.setattr(live, "deliver_committed", lossy)
     for text in ("First", "Second"):
         await sync_to_async(services.execute)(
             board.pk, lead, "sticky.create", new_sticky(text)

@@ -696,7 +696,7 @@ def test_a_batch_reaches_other_processes_as_one_layer_message(board, redis_layer
     async_to_sync(redis_layer.group_add)(group_name(board.pk), channel)
     messages = [{"type": "event", "seq": seq} for seq in (1, 2, 3)]
 
-    services.broadcast.publish(board.pk, messages)
+    services.broadcast.publish_boards([(board.pk, messages)])
 
     received = async_to_sync(redis_layer.receive)(channel)
     assert received["type"] == "board.events"

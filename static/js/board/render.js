@@ -479,15 +479,18 @@ function label(ctx, text, x, y, colour, z) {
   ctx.restore();
 }
 
-function drawArrow(ctx, p, q, head, colour, width) {
+/** An arrow from p to q with a filled head; `dash` ([on, off]) dashes its line. */
+export function drawArrow(ctx, p, q, head, colour, width, dash = null) {
   const angle = Math.atan2(q.y - p.y, q.x - p.x);
   const base = { x: q.x - Math.cos(angle) * head * 0.8, y: q.y - Math.sin(angle) * head * 0.8 };
   ctx.strokeStyle = colour;
   ctx.lineWidth = width;
+  if (dash) ctx.setLineDash(dash);
   ctx.beginPath();
   ctx.moveTo(p.x, p.y);
   ctx.lineTo(base.x, base.y);
   ctx.stroke();
+  if (dash) ctx.setLineDash([]);
   ctx.fillStyle = colour;
   ctx.beginPath();
   ctx.moveTo(q.x, q.y);

@@ -7,7 +7,7 @@
 import { distanceToSegment } from "./geometry.js";
 import { hitTest } from "./hit.js";
 import { kindOf } from "./kinds.js";
-import { linkEnds } from "./render.js";
+import { drawArrow, linkEnds } from "./render.js";
 import { suggestLinks } from "./suggestions.js";
 import { font } from "./textlayout.js";
 
@@ -271,23 +271,7 @@ function badgeRadius(z) {
 
 function dashedArrow(ctx, p, q, z, strong) {
   const head = Math.min(Math.max(11, 8 / z), 36);
-  const angle = Math.atan2(q.y - p.y, q.x - p.x);
-  const base = { x: q.x - Math.cos(angle) * head * 0.8, y: q.y - Math.sin(angle) * head * 0.8 };
-  ctx.strokeStyle = strong ? COLOUR : SOFT;
-  ctx.lineWidth = (strong ? 3 : 2) / z;
-  ctx.setLineDash([9 / z, 6 / z]);
-  ctx.beginPath();
-  ctx.moveTo(p.x, p.y);
-  ctx.lineTo(base.x, base.y);
-  ctx.stroke();
-  ctx.setLineDash([]);
-  ctx.fillStyle = strong ? COLOUR : SOFT;
-  ctx.beginPath();
-  ctx.moveTo(q.x, q.y);
-  ctx.lineTo(q.x - head * Math.cos(angle - 0.45), q.y - head * Math.sin(angle - 0.45));
-  ctx.lineTo(q.x - head * Math.cos(angle + 0.45), q.y - head * Math.sin(angle + 0.45));
-  ctx.closePath();
-  ctx.fill();
+  drawArrow(ctx, p, q, head, strong ? COLOUR : SOFT, (strong ? 3 : 2) / z, [9 / z, 6 / z]);
 }
 
 function plus(ctx, c, z, strong) {
