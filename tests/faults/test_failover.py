@@ -1,7 +1,8 @@
 """Two daphne processes behind a proxy, as docs/deploy.md sets them up: one
-dies (SIGKILL, mid-traffic), its clients reconnect through the proxy to the
-other and resume from their last seq; nothing acknowledged is lost and a
-command re-sent under its id is applied once."""
+dies (SIGKILL) or is stopped (SIGTERM, a rolling restart) mid-traffic, its
+clients reconnect through the proxy to the other and resume from their last
+seq; nothing acknowledged is lost and a command re-sent under its id is
+applied once."""
 
 import asyncio
 import contextlib
@@ -95,7 +96,13 @@ def sticky(text):
     return {"id": str(uuid.uuid4()), "kind": "event", "text": text, "x": 0, "y": 0}
 
 
-def test_the_clients_of_a_killed_process_resume_on_the_other(behind_proxy, board):
+GOING_AWAY = 1001
+
+
+@pytest.mark.parametrize("how", ["kill", "terminate"])
+def test_the_clients_of_a_stopped_process_resume_on_the_other(
+    behind_proxy, board, how
+):
     proxy, (first, _) = behind_proxy
 
     async def scenario():
@@ -112,10 +119,13 @@ def test_the_clients_of_a_killed_process_resume_on_the_other(behind_proxy, board
         # A command in flight when its process dies: its ack may never come.
         in_flight = sticky("In flight")
         op, _ = await ann.send_command("sticky.create", in_flight)
-        first.process.kill()
-        first.process.wait(10)
+        getattr(first.process, how)()
+        first.process.wait(15)
         code = await ann.wait_closed()
-        assert code != 1000, "the socket of a killed process cannot close cleanly"
+        if how == "kill":
+            assert code != 1000, "the socket of a killed process cannot close cleanly"
+        else:
+            assert code == GOING_AWAY, code
 
         # The page reconnects: the proxy hands it to the process still up.
         await ann.resume()

@@ -115,7 +115,12 @@ class LiveClient:
 
     def url(self, since=None):
         query = {}
-        if self.invite is not None:
+        guest_key = (getattr(self, "me", None) or {}).get("guest_key")
+        if guest_key is not None:
+            # Back as the same guest, as the welcome's key allows (an outside
+            # client without the page's session cookie).
+            query["guest"] = guest_key
+        elif self.invite is not None:
             query["invite"] = self.invite
             query["name"] = self.name or self.label
         if since is not None:
