@@ -100,9 +100,7 @@ GOING_AWAY = 1001
 
 
 @pytest.mark.parametrize("how", ["kill", "terminate"])
-def test_the_clients_of_a_stopped_process_resume_on_the_other(
-    behind_proxy, board, how
-):
+def test_the_clients_of_a_stopped_process_resume_on_the_other(behind_proxy, board, how):
     proxy, (first, _) = behind_proxy
 
     async def scenario():
