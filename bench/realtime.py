@@ -998,7 +998,7 @@ def main():
         " (ours-open, N >= 50; default 120 240, none with --quick)",
     )
     parser.add_argument(
-        "--live-limits", help="LIVE_LIMITS for our server (see docs/live-protocol.md)"
+        "--live-limits", help="LIVE_LIMITS for our server (see docs/protocol.md)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
     parser.add_argument(

@@ -3,7 +3,7 @@
 Each check is a plain function of the model (and the board snapshot where it
 needs the words as written). Every check belongs to the workshop phase where
 it starts to matter, so a board still finding events is not flooded with
-aggregate advice. Ids follow `EVENT_STORMING.md` where it names the check.
+aggregate advice. Ids are those of docs/event-storming.md.
 `HELP` explains every check to the people at the board: what it means, why it
 matters in the workshop and how to fix it there.
 """

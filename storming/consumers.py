@@ -1,4 +1,4 @@
-"""The board's websocket: `/ws/boards/<id>/` (docs/live-protocol.md).
+"""The board's websocket: `/ws/boards/<id>/` (docs/protocol.md).
 
 Thin on purpose: who may connect is `services.member_for_socket`, what a
 command does is `services.execute`, reading frames is `protocol.parse`,
@@ -246,7 +246,7 @@ class BoardConsumer(AsyncConsumer):
     async def _refuse(self, op_id, bucket, cost=1.0):
         # One notice a second at most, for commands too: the replies must not
         # become a flood of their own, and the client re-sends every
-        # unacknowledged command after one (docs/live-protocol.md).
+        # unacknowledged command after one (docs/protocol.md).
         if not self.limits.should_notify():
             return
         error = CommandError("rate_limited", "too many messages; slow down")

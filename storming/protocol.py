@@ -2,7 +2,7 @@
 
 Plain functions, no I/O: the consumer calls `parse` on every text frame and
 gets either a clean message or a `CommandError` to send back. The shapes are
-those of shared/DESIGN.md and docs/live-protocol.md.
+those of docs/protocol.md.
 """
 
 import json
@@ -19,7 +19,7 @@ MAX_FRAME_BYTES = 65536
 MAX_MESSAGE_BYTES = 1 << 20
 MAX_CHUNKS = 64
 
-# Close codes (docs/live-protocol.md).
+# Close codes (docs/protocol.md).
 CLOSE_BAD_REQUEST = 4400
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -90,7 +90,7 @@ SIGNALS = ("summon", "follow", "spotlight")
 
 @dataclass(frozen=True)
 class Chunk:
-    """A piece of a message larger than a frame (docs/live-protocol.md)."""
+    """A piece of a message larger than a frame (docs/protocol.md)."""
 
     id: str
     n: int

@@ -143,7 +143,7 @@ else:
 
 # Per-connection rates on the board's websocket, as (per second, burst) for
 # "frames", "commands" and "ephemeral" (cursor + drag); see
-# docs/live-protocol.md. LIVE_LIMITS='{"commands": [60, 200]}' overrides.
+# docs/protocol.md. LIVE_LIMITS='{"commands": [60, 200]}' overrides.
 LIVE_LIMITS = {
     key: tuple(value)
     for key, value in json.loads(os.environ.get("LIVE_LIMITS") or "{}").items()

@@ -1,4 +1,4 @@
-"""A client of the live board protocol (docs/live-protocol.md) for tests that
+"""A client of the live board protocol (docs/protocol.md) for tests that
 talk to a real daphne process.
 
 It keeps the board the way a browser does: the welcome's `state` (or its

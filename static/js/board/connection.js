@@ -1,7 +1,7 @@
 // The board's live connection: one websocket, kept alive, that delivers the
 // board's events strictly in seq order and gets every command through once.
 //
-// docs/live-protocol.md is the protocol. What this module adds on top:
+// docs/protocol.md is the protocol. What this module adds on top:
 // - events: a duplicate (seq <= last) is dropped; a gap holds back what
 //   follows until the missing events are fetched from the REST log (or, if
 //   that fails, a reconnect with `since` brings them);

@@ -1,6 +1,6 @@
 // Swimlanes: the timeline's horizontal bands, one flow of events each. The
 // board keeps them as one list (`lanes.set` replaces it whole; see
-// docs/live-protocol.md "Swimlanes"); these pure functions make the next
+// docs/protocol.md "Swimlanes"); these pure functions make the next
 // list from the last one, and check what a person typed before anything is
 // sent, with the same limits as the server (storming/commands.py lanes_set).
 

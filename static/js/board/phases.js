@@ -1,5 +1,5 @@
 // What each workshop phase is for and when it is done, shown above the
-// canvas so the group knows what to do now (shared/EVENT_STORMING.md).
+// canvas so the group knows what to do now (docs/event-storming.md).
 
 export const PHASES = {
   find: {

@@ -4,7 +4,7 @@
 // and Spotlight. The facilitator's side of those calls is here too.
 //
 // Whom to follow and when to stop is follow.js; the messages are the
-// protocol's `views` and `signal` (docs/live-protocol.md).
+// protocol's `views` and `signal` (docs/protocol.md).
 
 import { NOT_FOLLOWING, cameraFor, follow, glide, movedAway, viewOf, viewOnSticky } from "./follow.js";
 import { initials } from "./presence.js";
