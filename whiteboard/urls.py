@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import APIRootView, DefaultRouter
@@ -69,6 +70,10 @@ urlpatterns = [
         name="api-docs",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The language switch (POST, remembered for the person) and the board
+    # page's strings in the request's language (locale/*/djangojs.po).
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("storming.urls")),
 ]
 
