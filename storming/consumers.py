@@ -141,6 +141,7 @@ class BoardConsumer(AsyncConsumer):
             live.encode(
                 {
                     "type": "welcome",
+                    "protocol": protocol.VERSION,
                     "board": str(self.board.pk),
                     **welcome,
                     "me": {

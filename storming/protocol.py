@@ -13,6 +13,11 @@ from .errors import CommandError, invalid
 from .text import check_members, check_text, clean
 from .vocabulary import MAX_COMMAND_ID
 
+# The protocol's version, in `welcome`: a client speaking another one stops
+# and asks to be reloaded (static/js/board/connection.js PROTOCOL_VERSION).
+# Raise it with any change an older page would misread.
+VERSION = 1
+
 MAX_FRAME_BYTES = 65536
 # A message too large for one frame (a batch of 2,000 moves) comes in `chunk`
 # frames, up to this size and this many pieces.

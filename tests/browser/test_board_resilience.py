@@ -1,5 +1,8 @@
 """The board survives a server restart and never runs what users wrote."""
 
+import json
+import re
+
 import pytest
 
 from storming import services
@@ -114,3 +117,33 @@ def test_a_change_left_unsent_when_the_tab_closes_is_sent_by_the_next_page(
     third.wait_for_text("Kept Offline")
     assert third.page.evaluate("window.boardApp.connection.pending") == 0
     assert Sticky.objects.filter(text="Kept Offline").count() == 1
+
+
+def test_a_page_older_than_the_server_stops_and_asks_for_a_reload(
+    signed_in, daphne_server, board, facilitator
+):
+    """The server's welcome names another protocol version (as after an
+    upgrade while the page stayed open): the page takes nothing from it, sends
+    nothing, and offers to reload."""
+    page = signed_in(facilitator).new_page()
+    page.route_web_socket(re.compile(r"/ws/boards/"), _from_a_newer_server)
+    ann = BoardPage(page, daphne_server, board)
+    page.goto(ann.url)
+
+    prompt = page.locator(".toast", has_text="reload the page")
+    prompt.wait_for(state="visible")
+    assert prompt.get_by_role("button", name="Reload").is_visible()
+    assert ann.evaluate("() => window.boardApp.connection.status") == "offline"
+    assert ann.errors == []
+
+
+def _from_a_newer_server(socket):
+    server = socket.connect_to_server()
+
+    def relay(message):
+        frame = json.loads(message)
+        if frame.get("type") == "welcome":
+            frame["protocol"] += 1
+        socket.send(json.dumps(frame))
+
+    server.on_message(relay)

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { BoardConnection, backoffDelay, newId } from "../../static/js/board/connection.js";
+import { BoardConnection, backoffDelay, newId, PROTOCOL_VERSION } from "../../static/js/board/connection.js";
 import { BoardStore } from "../../static/js/board/store.js";
 import {
   emptyState,
@@ -19,7 +19,19 @@ import {
 
 const BOARD = "0d9b5a3c-1e2f-4a5b-9c8d-7e6f5a4b3c2d";
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const TYPES = ["status", "welcome", "event", "presence", "cursor", "drag", "reset", "rejected", "denied", "error"];
+const TYPES = [
+  "status",
+  "welcome",
+  "event",
+  "presence",
+  "cursor",
+  "drag",
+  "reset",
+  "rejected",
+  "denied",
+  "error",
+  "outdated",
+];
 
 function setup(options = {}) {
   const clock = new FakeClock();
@@ -44,7 +56,15 @@ function setup(options = {}) {
 function welcome(socket, { seq = 0, state = emptyState(), events, ...rest } = {}) {
   socket.open();
   const body = events ? { events } : { state };
-  socket.receive({ type: "welcome", board: BOARD, seq, me: { member: "m1" }, ...body, ...rest });
+  socket.receive({
+    type: "welcome",
+    protocol: PROTOCOL_VERSION,
+    board: BOARD,
+    seq,
+    me: { member: "m1" },
+    ...body,
+    ...rest,
+  });
 }
 
 /** A connection that is live at `seq`. */
@@ -103,6 +123,28 @@ describe("connecting", () => {
     assert.deepEqual(conn.me, { member: "m1" });
   });
 
+  for (const protocol of [PROTOCOL_VERSION + 1, undefined]) {
+    it(`stops, keeping its commands, when the server speaks protocol ${protocol}`, async () => {
+      const { conn, clock, seen, sockets, last } = setup();
+      conn.connect();
+      const queued = conn.command("sticky.move", { id: STICKY, x: 1, y: 2 }, { id: "kept" });
+      let settled = false;
+      queued.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      welcome(last(), { seq: 3, protocol });
+      assert.deepEqual(seen.outdated, [{ server: protocol ?? null, client: PROTOCOL_VERSION }]);
+      assert.deepEqual(seen.welcome, [], "a welcome it cannot read is not taken");
+      assert.equal(conn.status, "offline");
+      assert.equal(last().sentOf("command").length, 0, "nothing sent in a protocol it may misread");
+      await clock.advance(120_000);
+      assert.equal(sockets.length, 1, "no reconnect: a reload is needed");
+      assert.equal(conn.pending, 1, "the change waits for the reloaded page");
+      assert.equal(settled, false);
+    });
+  }
+
   it("resumes from a given since", () => {
     const { conn, seen, last } = setup({ connection: { since: 4 } });
     conn.connect();
@@ -114,7 +156,7 @@ describe("connecting", () => {
   it("joins a welcome that comes in pieces", () => {
     const { conn, seen, last } = setup();
     conn.connect();
-    const text = JSON.stringify({ type: "welcome", seq: 3, me: { member: "m1" }, state: { stickies: [] } });
+    const text = JSON.stringify({ type: "welcome", protocol: PROTOCOL_VERSION, seq: 3, me: { member: "m1" }, state: { stickies: [] } });
     const parts = [text.slice(0, 10), text.slice(10, 25), text.slice(25)];
     parts.forEach((data, n) => {
       assert.equal(conn.status, "connecting");

@@ -7,7 +7,9 @@ channel layer and the real rooms. tests/live/ runs the same against daphne.
 
 import asyncio
 import json
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -15,10 +17,12 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from storming import live, services
+from storming import live, protocol, services
 from storming.models import Member, Sticky
 from storming.vocabulary import Role
 from whiteboard.asgi import application
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -156,6 +160,20 @@ async def test_welcome_carries_the_whole_state_me_and_presence(board, facilitato
     assert [p["member"] for p in welcome["presence"]] == [me["member"]]
     assert welcome["limits"]["max_frame_bytes"] == 65536
     await socket.disconnect()
+
+
+async def test_welcome_says_the_protocol_version_the_browser_client_speaks(
+    board, facilitator
+):
+    """The page compares it with its own and asks for a reload on a mismatch
+    (tests/js/connection.test.mjs): both sides must name the same version."""
+    socket, welcome = await connect(board, facilitator)
+    await socket.disconnect()
+
+    client = (ROOT / "static/js/board/connection.js").read_text()
+    spoken = re.search(r"export const PROTOCOL_VERSION = (\d+);", client)
+    assert spoken, "connection.js declares PROTOCOL_VERSION"
+    assert welcome["protocol"] == protocol.VERSION == int(spoken.group(1))
 
 
 async def test_since_brings_exactly_the_missed_events_in_order(board, facilitator):

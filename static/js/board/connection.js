@@ -79,6 +79,11 @@ const systemClock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle),
 };
 
+/** The protocol this client speaks (docs/protocol.md). The server's welcome
+ * says its own; on a mismatch (a page older than the server) the client stops
+ * rather than misread messages, and the page asks the person to reload. */
+export const PROTOCOL_VERSION = 1;
+
 export class BoardConnection extends EventTarget {
   #status = "offline";
   #layerDown = false; // the server said its link to the other processes is down
@@ -282,6 +287,16 @@ export class BoardConnection extends EventTarget {
     this.#emit("denied", { code });
   }
 
+  // Unacked commands stay queued (and kept in IndexedDB): the reloaded page,
+  // which speaks the server's protocol, sends them again.
+  #outdated(server) {
+    this.#wanted = false;
+    this.#dropSocket(1000);
+    this.#clearTimer("reconnect");
+    this.#setStatus("offline");
+    this.#emit("outdated", { server: server ?? null, client: PROTOCOL_VERSION });
+  }
+
   #dropSocket(code) {
     const socket = this.#socket;
     if (!socket) return;
@@ -398,6 +413,7 @@ export class BoardConnection extends EventTarget {
   }
 
   #welcome(message) {
+    if (message.protocol !== PROTOCOL_VERSION) return this.#outdated(message.protocol);
     const hadPosition = this.#lastSeq !== null;
     this.#attempt = 0;
     this.#welcomed = true;

@@ -276,6 +276,14 @@ connection.addEventListener("drag", (e) => {
 connection.addEventListener("error", (e) => {
   if (e.detail.code !== "rate_limited") toasts.error(e.detail.message || "The server refused that.");
 });
+connection.addEventListener("outdated", () => {
+  toasts.show("The server was updated: reload the page to go on. Your unsaved changes are kept.", {
+    kind: "error",
+    lifetime: 0,
+    action: { label: "Reload", run: () => globalThis.location.reload() },
+  });
+  status.connection("offline");
+});
 connection.addEventListener("denied", () => {
   toasts.show("You no longer have access to this board.", { kind: "error", lifetime: 0 });
   status.connection("offline");

@@ -9,7 +9,7 @@ export class Toasts {
     this.root = root;
   }
 
-  show(message, { kind = "info", detail = "", lifetime = LIFETIME } = {}) {
+  show(message, { kind = "info", detail = "", lifetime = LIFETIME, action = null } = {}) {
     const toast = document.createElement("div");
     toast.className = `toast toast--${kind}`;
     const text = document.createElement("p");
@@ -21,6 +21,15 @@ export class Toasts {
       quote.className = "toast__detail";
       quote.textContent = detail;
       toast.append(quote);
+    }
+    if (action) {
+      // One thing to do about it, such as reloading the page.
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "toast__action";
+      button.textContent = action.label;
+      button.addEventListener("click", () => action.run());
+      toast.append(button);
     }
     const close = document.createElement("button");
     close.type = "button";
