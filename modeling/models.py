@@ -11,6 +11,7 @@ admin lists hundreds of versions without reading their JSON.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from storming.models import Board
 
@@ -37,7 +38,7 @@ class ModelVersion(models.Model):
     )
     # The author's name on the board, kept when the account goes (and for guests).
     author_name = models.CharField(max_length=150, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     contexts = models.PositiveIntegerField(default=0)
     aggregates = models.PositiveIntegerField(default=0)
@@ -48,6 +49,8 @@ class ModelVersion(models.Model):
 
     class Meta:
         ordering = ["board", "-number"]
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
         constraints = [
             models.UniqueConstraint(
                 fields=["board", "number"], name="one_model_version_number_per_board"

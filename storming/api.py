@@ -17,6 +17,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
+from whiteboard import language
+
 from . import access, ratelimit, services, text, transfer
 from .errors import forbidden, invalid, not_found
 from .models import Board
@@ -183,7 +185,11 @@ class BoardViewSet(viewsets.ViewSet):
             raise NotAuthenticated("sign in to create boards")
         form = BoardCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        board = services.create_board(request.user, **form.validated_data)
+        board = services.create_board(
+            request.user,
+            **form.validated_data,
+            language=language.request_language(request),
+        )
         context = {"roles": {board.pk: "facilitator"}}
         return Response(
             BoardSerializer(board, context=context).data, status.HTTP_201_CREATED

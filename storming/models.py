@@ -13,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .vocabulary import Kind, Phase, Role
 
@@ -23,8 +24,8 @@ def new_invite_token():
 
 class Board(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -33,14 +34,24 @@ class Board(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    archived = models.BooleanField(default=False)
+    archived = models.BooleanField(_("archived"), default=False)
+    # The language the board's checks and exports speak (its README, glossary),
+    # set from its creator's language when it is made.
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        default="en",
+    )
     invite_token = models.CharField(
         max_length=64, unique=True, default=new_invite_token
     )
     # The log's head: the seq of the last appended event.
     head_seq = models.PositiveBigIntegerField(default=0)
     # Board settings, projected from the log like the stickies.
-    phase = models.CharField(max_length=16, choices=Phase.choices, default=Phase.FIND)
+    phase = models.CharField(
+        _("phase"), max_length=16, choices=Phase.choices, default=Phase.FIND
+    )
     locked = models.BooleanField(default=False)
     timer_seconds = models.PositiveIntegerField(null=True, blank=True)
     timer_ends_at = models.DateTimeField(null=True, blank=True)
@@ -52,6 +63,8 @@ class Board(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+        verbose_name = _("board")
+        verbose_name_plural = _("boards")
 
     def __str__(self):
         return self.name
@@ -69,14 +82,16 @@ class Member(models.Model):
         blank=True,
         related_name="memberships",
     )
-    display_name = models.CharField(max_length=80)
+    display_name = models.CharField(_("display name"), max_length=80)
     role = models.CharField(
-        max_length=16, choices=Role.choices, default=Role.PARTICIPANT
+        _("role"), max_length=16, choices=Role.choices, default=Role.PARTICIPANT
     )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["joined_at"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
         constraints = [
             models.UniqueConstraint(
                 fields=["board", "user"],
@@ -96,9 +111,9 @@ class Member(models.Model):
 class Sticky(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="stickies")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    text = models.TextField(blank=True)
-    description = models.TextField(blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text"), blank=True)
+    description = models.TextField(_("description"), blank=True)
     # [{"name": "order_id", "type": "uuid"}, ...]: the data an event or a
     # command carries, used by code generation.
     fields = models.JSONField(default=list, blank=True)
@@ -116,7 +131,8 @@ class Sticky(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        verbose_name_plural = "stickies"
+        verbose_name = _("sticky")
+        verbose_name_plural = _("stickies")
         ordering = ["created_at", "id"]
 
     def __str__(self):
@@ -133,6 +149,8 @@ class Link(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "target"], name="one_link_per_pair"
@@ -151,6 +169,8 @@ class Vote(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
         constraints = [
             models.UniqueConstraint(
                 fields=["sticky", "member"], name="one_vote_per_member"
@@ -183,6 +203,8 @@ class BoardEvent(models.Model):
 
     class Meta:
         ordering = ["board", "seq"]
+        verbose_name = _("board event")
+        verbose_name_plural = _("board events")
         constraints = [
             models.UniqueConstraint(fields=["board", "seq"], name="unique_board_seq"),
             models.UniqueConstraint(
@@ -197,3 +219,25 @@ class BoardEvent(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.name}"
+
+
+class Preference(models.Model):
+    """What a signed-in person chose for themselves, kept across sessions and
+    devices: so far the language of the pages ("" for the browser's)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="preference",
+    )
+    language = models.CharField(
+        _("language"), max_length=16, choices=settings.LANGUAGES, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.language or '-'}"

@@ -773,12 +773,14 @@ def _clean_description(value):
     return check_text(value, "the description")
 
 
-def create_board(user, name, description="") -> Board:
+def create_board(user, name, description="", language=None) -> Board:
+    """`language`: what the board's checks and exports speak (default English)."""
     with transaction.atomic():
         board = Board.objects.create(
             name=_clean_name(name),
             description=_clean_description(description),
             created_by=user,
+            language=language or "en",
         )
         Member.objects.create(
             board=board,

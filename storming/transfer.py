@@ -7,7 +7,7 @@ The document (format ``event-storming-board``, version 1)::
       "version": 1,
       "exported_at": "2025-01-31T12:00:00.000000Z",
       "board": {"id": "...", "seq": 42, "name": "...", "description": "...",
-                "phase": "bound", "locked": false},
+                "phase": "bound", "locked": false, "language": "en"},
       "stickies": [{"id": "...", "kind": "event", "text": "Order Placed",
                     "description": "", "fields": [{"name": "order_id",
                     "type": "uuid"}], "x": 0.0, "y": 0.0, "width": 160.0,
@@ -47,6 +47,7 @@ document leaves nothing behind.
 
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -68,7 +69,9 @@ MAX_ID = 100
 TOP_KEYS = frozenset(
     {"format", "version", "exported_at", "board", "stickies", "links", "votes"}
 )
-BOARD_KEYS = frozenset({"id", "seq", "name", "description", "phase", "locked"})
+BOARD_KEYS = frozenset(
+    {"id", "seq", "name", "description", "phase", "locked", "language"}
+)
 STICKY_KEYS = (
     "id",
     "kind",
@@ -112,6 +115,7 @@ def export_board(board: Board) -> dict:
             "seq": board.head_seq,
             "name": board.name,
             "description": board.description,
+            "language": board.language,
             "phase": state["board"]["phase"],
             "locked": state["board"]["locked"],
         },
@@ -201,6 +205,10 @@ def check_document(document, name=None) -> dict:
     locked = board.get("locked", False)
     if not isinstance(locked, bool):
         raise invalid("board.locked must be true or false")
+    languages = [code for code, _ in settings.LANGUAGES]
+    language = board.get("language", settings.LANGUAGE_CODE)
+    if language not in languages:
+        raise invalid(f"board.language must be one of: {', '.join(languages)}")
 
     stickies = _list(document, "stickies", MAX_STICKIES, "stickies")
     for i, sticky in enumerate(stickies):
@@ -233,6 +241,7 @@ def check_document(document, name=None) -> dict:
         "description": board.get("description", ""),
         "phase": phase,
         "locked": locked,
+        "language": language,
         "stickies": stickies,
         "links": links,
         "votes": votes,
@@ -293,6 +302,7 @@ def import_board(document, user, name=None) -> Board:
                 user,
                 _text_field(plan["name"], "board.name"),
                 _text_field(plan["description"], "board.description"),
+                language=plan["language"],
             )
         except CommandError as error:
             raise invalid(f"board: {error.message}") from None

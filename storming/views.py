@@ -19,7 +19,10 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from whiteboard import language
 
 from . import access, ratelimit, services
 from .errors import CommandError
@@ -129,7 +132,9 @@ def signup(request):
         user = form.save()
         # Named: axes' backend checks logins, it does not sign anyone in.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.get_username()}!")
+        messages.success(
+            request, _("Welcome, %(name)s!") % {"name": user.get_username()}
+        )
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 
@@ -142,6 +147,7 @@ def board_create(request):
             request.user,
             request.POST.get("name", ""),
             request.POST.get("description", ""),
+            language=language.request_language(request),
         )
     except CommandError as error:
         messages.error(request, error.message)
@@ -265,11 +271,17 @@ def board_settings(request, board_id):
             archived=None if archived is None else archived == "1",
         )
         if archived is None:
-            messages.success(request, f"Board “{board.name}” saved.")
+            messages.success(
+                request, _("Board “%(name)s” saved.") % {"name": board.name}
+            )
         elif board.archived:
-            messages.success(request, f"Board “{board.name}” archived.")
+            messages.success(
+                request, _("Board “%(name)s” archived.") % {"name": board.name}
+            )
         else:
-            messages.success(request, f"Board “{board.name}” restored.")
+            messages.success(
+                request, _("Board “%(name)s” restored.") % {"name": board.name}
+            )
 
     response = _manage(request, board_id, change)
     return response or redirect(_safe_next(request, reverse("board", args=[board_id])))
@@ -289,7 +301,9 @@ def board_phase(request, board_id):
 def board_invite(request, board_id):
     def change(board, member):
         services.regenerate_invite(board, member)
-        messages.success(request, "New share link made; the old one no longer works.")
+        messages.success(
+            request, _("New share link made; the old one no longer works.")
+        )
 
     return _manage(request, board_id, change) or redirect("board", board_id=board_id)
 
@@ -298,6 +312,6 @@ def board_invite(request, board_id):
 def board_delete(request, board_id):
     def change(board, member):
         services.delete_board(board, member)
-        messages.success(request, f"Board “{board.name}” deleted.")
+        messages.success(request, _("Board “%(name)s” deleted.") % {"name": board.name})
 
     return _manage(request, board_id, change) or redirect("home")

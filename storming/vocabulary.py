@@ -1,18 +1,19 @@
 """The workshop's fixed vocabulary: sticky kinds, phases, roles and limits."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    EVENT = "event", "Domain event"
-    COMMAND = "command", "Command"
-    ACTOR = "actor", "Actor"
-    POLICY = "policy", "Policy"
-    EXTERNAL_SYSTEM = "external_system", "External system"
-    READ_MODEL = "read_model", "Read model"
-    HOTSPOT = "hotspot", "Hot spot"
-    AGGREGATE = "aggregate", "Aggregate"
-    CONTEXT = "context", "Bounded context"
+    EVENT = "event", _("Domain event")
+    COMMAND = "command", _("Command")
+    ACTOR = "actor", _("Actor")
+    POLICY = "policy", _("Policy")
+    EXTERNAL_SYSTEM = "external_system", _("External system")
+    READ_MODEL = "read_model", _("Read model")
+    HOTSPOT = "hotspot", _("Hot spot")
+    AGGREGATE = "aggregate", _("Aggregate")
+    CONTEXT = "context", _("Bounded context")
 
 
 FRAME_KINDS = frozenset({Kind.AGGREGATE, Kind.CONTEXT})
@@ -33,18 +34,18 @@ DEFAULT_SIZE = {
 
 
 class Phase(models.TextChoices):
-    FIND = "find", "Find events"
-    ORDER = "order", "Order the timeline"
-    ATTRIBUTE = "attribute", "Attribute causes"
-    AGGREGATE = "aggregate", "Find aggregates"
-    BOUND = "bound", "Draw bounded contexts"
-    REVIEW = "review", "Review the model"
+    FIND = "find", _("Find events")
+    ORDER = "order", _("Order the timeline")
+    ATTRIBUTE = "attribute", _("Attribute causes")
+    AGGREGATE = "aggregate", _("Find aggregates")
+    BOUND = "bound", _("Draw bounded contexts")
+    REVIEW = "review", _("Review the model")
 
 
 class Role(models.TextChoices):
-    FACILITATOR = "facilitator", "Facilitator"
-    PARTICIPANT = "participant", "Participant"
-    VIEWER = "viewer", "Viewer (read-only)"
+    FACILITATOR = "facilitator", _("Facilitator")
+    PARTICIPANT = "participant", _("Participant")
+    VIEWER = "viewer", _("Viewer (read-only)")
 
 
 MAX_TEXT = 500

@@ -142,6 +142,7 @@ def test_export_has_every_sticky_link_and_vote_in_creation_order(board, content)
         "description": "Orders and payments",
         "phase": "bound",
         "locked": True,
+        "language": "en",
     }
     assert [s["id"] for s in document["stickies"]] == [
         s["id"] for s in snapshot["stickies"]
