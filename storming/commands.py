@@ -226,6 +226,8 @@ def _fields(value):
         raise invalid(f"at most {MAX_FIELDS} fields")
     result = []
     for item in value:
+        name: object
+        type_: object
         if isinstance(item, str):
             name, _, type_ = item.partition(":")
         elif isinstance(item, dict) and set(item) <= {"name", "type"}:
@@ -602,7 +604,8 @@ def stacks(history):
     newest own change; redo takes back the newest undo, and any fresh change
     clears the redo stack, as in every editor.
     """
-    undo, redo = [], []
+    undo: list[int] = []
+    redo: list[int] = []
     seen = None
     for event in history:
         if event.unit == seen:
@@ -663,62 +666,94 @@ def _still(ctx, current, expected, fields):
         )
 
 
+def _invert_sticky_created(ctx, event, marks):
+    current = ctx.view.sticky(event.data["id"])
+    _still(ctx, current, event.data, CONTENT_FIELDS)
+    return _delete(ctx, current, **marks)
+
+
+def _invert_sticky_deleted(ctx, event, marks):
+    view, before = ctx.view, event.before
+    sticky = before["sticky"]
+    if view.sticky_id_taken(sticky["id"]):
+        raise conflict("that sticky exists again")
+    restored = dict(sticky, version=sticky["version"] + 1, updated_at=iso(ctx.now))
+    # Bring back the links whose other end is still there.
+    restored["links"] = [
+        link
+        for link in before["links"]
+        if not view.link_id_taken(link["id"])
+        and view.sticky(link["to"] if link["from"] == sticky["id"] else link["from"])
+    ]
+    restored["votes"] = before["votes"]
+    return Change("sticky.created", restored, None, **marks)
+
+
+def _invert_sticky_updated(ctx, event, marks):
+    current = ctx.view.sticky(event.data["id"])
+    _still(ctx, current, event.data, event.before)
+    return _update(ctx, current, dict(event.before), **marks)
+
+
+def _invert_sticky_moved(ctx, event, marks):
+    current = ctx.view.sticky(event.data["id"])
+    _still(ctx, current, event.data, ("x", "y"))
+    return _move(ctx, current, dict(event.before), **marks)
+
+
+def _invert_link_created(ctx, event, marks):
+    link = ctx.view.link(event.data["id"])
+    if link is None:
+        raise conflict("that link has been deleted since")
+    return Change("link.deleted", {"id": link["id"]}, link, **marks)
+
+
+def _invert_link_deleted(ctx, event, marks):
+    view, link = ctx.view, event.before
+    ends = (view.sticky(link["from"]), view.sticky(link["to"]))
+    if None in ends or view.link_id_taken(link["id"]):
+        raise conflict("that link cannot come back: a sticky it joined is gone")
+    if view.link_between(link["from"], link["to"]) is not None:
+        raise conflict("these stickies are linked again already")
+    return Change("link.created", link, None, **marks)
+
+
+def _invert_vote_cast(ctx, event, marks):
+    data = event.data
+    if not ctx.view.has_vote(data["sticky"], data["member"]):
+        raise conflict("that vote has been retracted since")
+    return Change("vote.retracted", _vote_key(data), data, **marks)
+
+
+def _invert_vote_retracted(ctx, event, marks):
+    data = event.data
+    if ctx.view.sticky(data["sticky"]) is None:
+        raise conflict("that sticky has been deleted since")
+    if ctx.view.has_vote(data["sticky"], data["member"]):
+        raise conflict("that vote is there already")
+    return Change("vote.cast", dict(event.before), None, **marks)
+
+
+# How to take back each undoable event, given the board as it is now: exactly
+# the UNDOABLE_EVENTS (tests/storming/test_dispatch.py).
+INVERTERS = {
+    "sticky.created": _invert_sticky_created,
+    "sticky.deleted": _invert_sticky_deleted,
+    "sticky.updated": _invert_sticky_updated,
+    "sticky.moved": _invert_sticky_moved,
+    "link.created": _invert_link_created,
+    "link.deleted": _invert_link_deleted,
+    "vote.cast": _invert_vote_cast,
+    "vote.retracted": _invert_vote_retracted,
+}
+
+
 def invert(ctx, event, **marks):
     """The change that takes `event` back, given the board as it is now."""
-    data, before = event.data, event.before
-    view = ctx.view
-    if event.name == "sticky.created":
-        current = view.sticky(data["id"])
-        _still(ctx, current, data, CONTENT_FIELDS)
-        return _delete(ctx, current, **marks)
-    if event.name == "sticky.deleted":
-        sticky = before["sticky"]
-        if view.sticky_id_taken(sticky["id"]):
-            raise conflict("that sticky exists again")
-        restored = dict(sticky, version=sticky["version"] + 1, updated_at=iso(ctx.now))
-        # Bring back the links whose other end is still there.
-        restored["links"] = [
-            link
-            for link in before["links"]
-            if not view.link_id_taken(link["id"])
-            and view.sticky(
-                link["to"] if link["from"] == sticky["id"] else link["from"]
-            )
-        ]
-        restored["votes"] = before["votes"]
-        return Change("sticky.created", restored, None, **marks)
-    if event.name == "sticky.updated":
-        current = view.sticky(data["id"])
-        _still(ctx, current, data, before)
-        return _update(ctx, current, dict(before), **marks)
-    if event.name == "sticky.moved":
-        current = view.sticky(data["id"])
-        _still(ctx, current, data, ("x", "y"))
-        return _move(ctx, current, dict(before), **marks)
-    if event.name == "link.created":
-        link = view.link(data["id"])
-        if link is None:
-            raise conflict("that link has been deleted since")
-        return Change("link.deleted", {"id": link["id"]}, link, **marks)
-    if event.name == "link.deleted":
-        link = before
-        ends = (view.sticky(link["from"]), view.sticky(link["to"]))
-        if None in ends or view.link_id_taken(link["id"]):
-            raise conflict("that link cannot come back: a sticky it joined is gone")
-        if view.link_between(link["from"], link["to"]) is not None:
-            raise conflict("these stickies are linked again already")
-        return Change("link.created", link, None, **marks)
-    if event.name == "vote.cast":
-        if not view.has_vote(data["sticky"], data["member"]):
-            raise conflict("that vote has been retracted since")
-        return Change("vote.retracted", _vote_key(data), data, **marks)
-    if event.name == "vote.retracted":
-        if view.sticky(data["sticky"]) is None:
-            raise conflict("that sticky has been deleted since")
-        if view.has_vote(data["sticky"], data["member"]):
-            raise conflict("that vote is there already")
-        return Change("vote.cast", dict(before), None, **marks)
-    raise AssertionError(f"{event.name} is not undoable")
+    inverter = INVERTERS.get(event.name)
+    if inverter is None:
+        raise AssertionError(f"{event.name} is not undoable")
+    return inverter(ctx, event, marks)
 
 
 def _vote_key(vote):

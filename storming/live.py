@@ -248,9 +248,11 @@ class Room:
         self.board_id = str(board_id)
         self.group = group_name(self.board_id)
         self.connections = {}
-        self.seq = None
+        # The board's head as this room has delivered it: read by `open`
+        # before anything is delivered.
+        self.seq = 0
         self.locked = False
-        self._inbox = asyncio.Queue()
+        self._inbox: asyncio.Queue[list[dict]] = asyncio.Queue()
         self._fanned_at = 0.0
         self._cursors = {}
         self._views = {}
@@ -720,8 +722,8 @@ class Hub:
         self.origin = origin or ORIGIN
         self.rooms = {}
         # Layer messages of the write path, sent in order by `_send_outbox`.
-        self._outbox = None
-        self._sender = None
+        self._outbox: asyncio.Queue[tuple[str, dict, str]] | None = None
+        self._sender: asyncio.Future | None = None
 
     async def join(self, board_id, connection: Connection) -> Room:
         board_id = str(board_id)
@@ -769,11 +771,11 @@ class Hub:
             return
         self._outbox.put_nowait((str(board_id), message, what))
         if self._sender is None or self._sender.done():
-            self._sender = asyncio.ensure_future(self._send_outbox())
+            self._sender = asyncio.ensure_future(self._send_outbox(self._outbox))
 
-    async def _send_outbox(self):
+    async def _send_outbox(self, outbox):
         while True:
-            board_id, message, what = await self._outbox.get()
+            board_id, message, what = await outbox.get()
             room = self.rooms.get(board_id)
             if room is not None and not room.layer_ok:
                 # The other processes refill from the log once the layer
@@ -790,7 +792,9 @@ class Hub:
                     await room._layer_down(error)
 
 
-_hubs = weakref.WeakKeyDictionary()
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def hub() -> Hub:

@@ -327,59 +327,93 @@ def _create_votes(board, votes):
     )
 
 
+def _sticky_created(board, data):
+    Sticky.objects.create(board=board, **_sticky_columns(data))
+    _create_links(board, data.get("links", ()))
+    _create_votes(board, data.get("votes", ()))
+
+
+def _sticky_changed(board, data):
+    values = _sticky_columns(data)
+    values.pop("id")
+    board.stickies.filter(pk=data["id"]).update(**values)
+
+
+def _sticky_deleted(board, data):
+    # Links and votes go by cascade, as in `state._drop_sticky`.
+    board.stickies.filter(pk=data["id"]).delete()
+
+
+def _link_created(board, data):
+    _create_links(board, [data])
+
+
+def _link_deleted(board, data):
+    board.links.filter(pk=data["id"]).delete()
+
+
+def _vote_cast(board, data):
+    _create_votes(board, [data])
+
+
+def _vote_retracted(board, data):
+    board.votes.filter(sticky_id=data["sticky"], member=data["member"]).delete()
+
+
+def _setting(**columns):
+    """A projector setting board columns to `value(data, board)` each; the
+    caller saves them with the new head."""
+
+    def project_setting(board, data):
+        for column, value in columns.items():
+            setattr(board, column, value(data, board))
+        return list(columns)
+
+    return project_setting
+
+
+# What each board event does to the tables: one projector per event name, as
+# `state.APPLIERS` for the fold (tests/storming/test_dispatch.py). Projectors of
+# settings return the board columns they changed, the others nothing.
+PROJECTORS = {
+    "sticky.created": _sticky_created,
+    "sticky.updated": _sticky_changed,
+    "sticky.moved": _sticky_changed,
+    "sticky.deleted": _sticky_deleted,
+    "link.created": _link_created,
+    "link.deleted": _link_deleted,
+    "vote.cast": _vote_cast,
+    "vote.retracted": _vote_retracted,
+    "phase.changed": _setting(phase=lambda data, board: data["phase"]),
+    "timer.started": _setting(
+        timer_seconds=lambda data, board: data["seconds"],
+        timer_ends_at=lambda data, board: _when(data["ends_at"]),
+    ),
+    "timer.stopped": _setting(
+        timer_seconds=lambda data, board: None,
+        timer_ends_at=lambda data, board: None,
+    ),
+    "board.locked": _setting(locked=lambda data, board: True),
+    "board.unlocked": _setting(locked=lambda data, board: False),
+    "voting.opened": _setting(voting=lambda data, board: dict(data, revealed=False)),
+    "voting.revealed": _setting(
+        voting=lambda data, board: dict(board.voting or {}, revealed=True)
+    ),
+    "voting.closed": _setting(voting=lambda data, board: None),
+    "lanes.changed": _setting(lanes=lambda data, board: data["lanes"]),
+}
+
+
 def project(board: Board, name, data):
     """Apply one event to the projection tables (inside the append's transaction).
 
     Board settings are set on `board`; the caller saves it with the new head.
     Returns the names of the board columns it changed.
     """
-    if name == "sticky.created":
-        Sticky.objects.create(board=board, **_sticky_columns(data))
-        _create_links(board, data.get("links", ()))
-        _create_votes(board, data.get("votes", ()))
-    elif name in ("sticky.updated", "sticky.moved"):
-        values = _sticky_columns(data)
-        values.pop("id")
-        board.stickies.filter(pk=data["id"]).update(**values)
-    elif name == "sticky.deleted":
-        # Links and votes go by cascade, as in `state._drop_sticky`.
-        board.stickies.filter(pk=data["id"]).delete()
-    elif name == "link.created":
-        _create_links(board, [data])
-    elif name == "link.deleted":
-        board.links.filter(pk=data["id"]).delete()
-    elif name == "vote.cast":
-        _create_votes(board, [data])
-    elif name == "vote.retracted":
-        board.votes.filter(sticky_id=data["sticky"], member=data["member"]).delete()
-    elif name == "phase.changed":
-        board.phase = data["phase"]
-        return ["phase"]
-    elif name == "timer.started":
-        board.timer_seconds = data["seconds"]
-        board.timer_ends_at = _when(data["ends_at"])
-        return ["timer_seconds", "timer_ends_at"]
-    elif name == "timer.stopped":
-        board.timer_seconds = board.timer_ends_at = None
-        return ["timer_seconds", "timer_ends_at"]
-    elif name in ("board.locked", "board.unlocked"):
-        board.locked = name == "board.locked"
-        return ["locked"]
-    elif name == "voting.opened":
-        board.voting = dict(data, revealed=False)
-        return ["voting"]
-    elif name == "voting.revealed":
-        board.voting = dict(board.voting or {}, revealed=True)
-        return ["voting"]
-    elif name == "voting.closed":
-        board.voting = None
-        return ["voting"]
-    elif name == "lanes.changed":
-        board.lanes = data["lanes"]
-        return ["lanes"]
-    else:
+    projector = PROJECTORS.get(name)
+    if projector is None:
         raise ValueError(f"unknown board event {name!r}")
-    return []
+    return projector(board, data) or []
 
 
 def project_many(board: Board, changes):

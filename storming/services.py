@@ -375,7 +375,7 @@ def _taken_elsewhere(board, changes):
     Ids are global primary keys; the batch's in-memory view only knows this
     board, so the rest of the database is asked once, for all of them.
     """
-    wanted = {Sticky: {}, Link: {}}
+    wanted: dict[type[Sticky | Link], dict[str, int]] = {Sticky: {}, Link: {}}
     for index, change in enumerate(changes):
         if change.name == "sticky.created":
             wanted[Sticky].setdefault(change.data["id"], index)
@@ -393,7 +393,7 @@ def _existing(model, ids):
     """Which of `ids` (as text) are keys of `model` rows, on any board: a
     query per 500."""
     keys = list(ids)
-    found = set()
+    found: set[str] = set()
     for start in range(0, len(keys), 500):
         rows = model.objects.filter(pk__in=keys[start : start + 500])
         found.update(str(pk) for pk in rows.values_list("pk", flat=True))
@@ -513,7 +513,7 @@ def _run_together(requests):
     taken = _taken_ids(requests)
     outcomes = []
     # Op ids seen in this group: (board, id) -> (sender, index of its outcome).
-    seen = {}
+    seen: dict[tuple[str, str], tuple[object, int]] = {}
     for request in requests:
         desk = desks.get(str(request.board_id))
         try:
@@ -587,13 +587,19 @@ def _outcome(outcome, applied, outcomes):
     return outcome
 
 
+_CREATES: dict[str, type[Sticky | Link]] = {
+    "sticky.create": Sticky,
+    "link.create": Link,
+}
+
+
 def _taken_ids(requests):
     """The sticky and link ids that creations in `requests` ask for and that
     are taken already, on any board (ids are global keys): one query each."""
-    wanted = {Sticky: set(), Link: set()}
+    wanted: dict[type[Sticky | Link], set[str]] = {Sticky: set(), Link: set()}
     for request in requests:
         data = request.data if isinstance(request.data, dict) else {}
-        model = {"sticky.create": Sticky, "link.create": Link}.get(request.name)
+        model = _CREATES.get(request.name)
         key = _as_uuid(data.get("id"))
         if model is not None and key is not None:
             wanted[model].add(key)

@@ -90,53 +90,84 @@ def _patch_sticky(state, data):
     sticky.update({k: v for k, v in data.items() if k != "id"})
 
 
+def _indexed_sticky(index, data):
+    for link in data.get("links", ()):
+        index.link(link)
+    for vote in data.get("votes", ()):
+        index.vote(vote)
+
+
+# What each event tells the `_Index` of `fold`: the links and votes it adds.
+INDEXERS = {
+    "sticky.created": _indexed_sticky,
+    "link.created": lambda index, data: index.link(data),
+    "vote.cast": lambda index, data: index.vote(data),
+}
+
+
+def _set(key, value):
+    """An applier setting board setting `key` to `value(data, board)`."""
+
+    def apply_setting(state, data, index):
+        state["board"][key] = value(data, state["board"])
+
+    return apply_setting
+
+
+def _link_created(state, data, index):
+    state["links"][data["id"]] = dict(data)
+
+
+def _link_deleted(state, data, index):
+    state["links"].pop(data["id"], None)
+
+
+def _vote_cast(state, data, index):
+    state["votes"][_vote_key(data["sticky"], data["member"])] = dict(data)
+
+
+def _vote_retracted(state, data, index):
+    state["votes"].pop(_vote_key(data["sticky"], data["member"]), None)
+
+
+# What each board event does to a state: one applier per event name
+# (tests/storming/test_dispatch.py: exactly the names the write path appends).
+APPLIERS = {
+    "sticky.created": lambda state, data, index: _add_sticky(state, data),
+    "sticky.updated": lambda state, data, index: _patch_sticky(state, data),
+    "sticky.moved": lambda state, data, index: _patch_sticky(state, data),
+    "sticky.deleted": lambda state, data, index: _drop_sticky(state, data["id"], index),
+    "link.created": _link_created,
+    "link.deleted": _link_deleted,
+    "vote.cast": _vote_cast,
+    "vote.retracted": _vote_retracted,
+    "phase.changed": _set("phase", lambda data, board: data["phase"]),
+    "timer.started": _set(
+        "timer",
+        lambda data, board: {"seconds": data["seconds"], "ends_at": data["ends_at"]},
+    ),
+    "timer.stopped": _set("timer", lambda data, board: None),
+    "board.locked": _set("locked", lambda data, board: True),
+    "board.unlocked": _set("locked", lambda data, board: False),
+    "voting.opened": _set("voting", lambda data, board: dict(data, revealed=False)),
+    "voting.revealed": _set(
+        "voting", lambda data, board: dict(board.get("voting") or {}, revealed=True)
+    ),
+    "voting.closed": _set("voting", lambda data, board: None),
+    "lanes.changed": _set(
+        "lanes", lambda data, board: [dict(lane) for lane in data["lanes"]]
+    ),
+}
+
+
 def apply(state, name, data, index=None):
     """Apply one event to `state` in place (`index`: see `fold`)."""
-    board = state["board"]
-    if index is not None:
-        if name == "sticky.created":
-            for link in data.get("links", ()):
-                index.link(link)
-            for vote in data.get("votes", ()):
-                index.vote(vote)
-        elif name == "link.created":
-            index.link(data)
-        elif name == "vote.cast":
-            index.vote(data)
-    if name == "sticky.created":
-        _add_sticky(state, data)
-    elif name in ("sticky.updated", "sticky.moved"):
-        _patch_sticky(state, data)
-    elif name == "sticky.deleted":
-        _drop_sticky(state, data["id"], index)
-    elif name == "link.created":
-        state["links"][data["id"]] = dict(data)
-    elif name == "link.deleted":
-        state["links"].pop(data["id"], None)
-    elif name == "vote.cast":
-        state["votes"][_vote_key(data["sticky"], data["member"])] = dict(data)
-    elif name == "vote.retracted":
-        state["votes"].pop(_vote_key(data["sticky"], data["member"]), None)
-    elif name == "phase.changed":
-        board["phase"] = data["phase"]
-    elif name == "timer.started":
-        board["timer"] = {"seconds": data["seconds"], "ends_at": data["ends_at"]}
-    elif name == "timer.stopped":
-        board["timer"] = None
-    elif name == "board.locked":
-        board["locked"] = True
-    elif name == "board.unlocked":
-        board["locked"] = False
-    elif name == "voting.opened":
-        board["voting"] = dict(data, revealed=False)
-    elif name == "voting.revealed":
-        board["voting"] = dict(board.get("voting") or {}, revealed=True)
-    elif name == "voting.closed":
-        board["voting"] = None
-    elif name == "lanes.changed":
-        board["lanes"] = [dict(lane) for lane in data["lanes"]]
-    else:
+    applier = APPLIERS.get(name)
+    if applier is None:
         raise ValueError(f"unknown board event {name!r}")
+    if index is not None and name in INDEXERS:
+        INDEXERS[name](index, data)
+    applier(state, data, index)
     return state
 
 
