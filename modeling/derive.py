@@ -248,177 +248,221 @@ def _default_fields(aggregate_func):
 def derive(snapshot, *, board_id="", name="", seq=0) -> Model:
     """The domain model of a board snapshot (`storming.state.snapshot` form)."""
     board = _Board(snapshot)
-    member, overlaps = _membership(board)
-    names, collisions = _names(board, member)
-    outgoing, incoming, link_problems = _links(board)
-    field_problems = []
-
-    def of_kind(ids, *kinds):
-        return tuple(i for i in ids if board.kind(i) in kinds)
-
-    def base(sticky):
-        cls, func = names[sticky["id"]]
-        return {
-            "id": sticky["id"],
-            "name": sticky["text"],
-            "class_name": cls,
-            "func_name": func,
-            "context": member[sticky["id"]][1],
-            "description": sticky.get("description", ""),
-        }
-
-    def fields_of(sticky, aggregate):
-        fields, problems = parse_fields(sticky.get("fields"))
-        field_problems.extend(FieldProblem(sticky["id"], f, m) for f, m in problems)
-        if fields or sticky["kind"] == "read_model":
-            return fields
-        return _default_fields(aggregate and names[aggregate][1])
-
-    # Events in each context's timeline; pivotal events close a phase.
-    timelines, phase_of = defaultdict(list), {}
-    for sticky in board.by_kind["event"]:
-        timelines[member[sticky["id"]][1]].append(sticky)
-    phases_by_context = {}
-    for context_id, stickies in timelines.items():
-        phases, current = [], []
-        for sticky in stickies:
-            current.append(sticky["id"])
-            phase_of[sticky["id"]] = len(phases)
-            if sticky.get("pivotal"):
-                phases.append(tuple(current))
-                current = []
-        if current:
-            phases.append(tuple(current))
-        phases_by_context[context_id] = tuple(phases)
-
-    events = []
-    for s in board.by_kind["event"]:
-        aggregate = member[s["id"]][0]
-        causes = incoming[s["id"]]
-        if aggregate is None:
-            # Drawn outside the frame, but linked from the aggregate producing it.
-            linked = of_kind(causes, "aggregate")
-            aggregate = linked[0] if linked else None
-        events.append(
-            Event(
-                **base(s),
-                aggregate=aggregate,
-                fields=fields_of(s, aggregate),
-                pivotal=bool(s.get("pivotal")),
-                style=s.get("event_style") or "state",
-                phase=phase_of[s["id"]],
-                caused_by=of_kind(
-                    causes, "command", "external_system", "event", "aggregate"
-                ),
-            )
-        )
-    events = tuple(events)
-    commands = []
-    for s in board.by_kind["command"]:
-        aggregate = member[s["id"]][0]
-        targets = outgoing[s["id"]]
-        if aggregate is None:
-            linked = of_kind(targets, "aggregate")
-            aggregate = linked[0] if linked else None
-        commands.append(
-            Command(
-                **base(s),
-                aggregate=aggregate,
-                fields=fields_of(s, aggregate),
-                produces=of_kind(targets, "event"),
-                triggered_by=of_kind(
-                    incoming[s["id"]],
-                    "actor",
-                    "external_system",
-                    "policy",
-                    "read_model",
-                ),
-                targets=of_kind(targets, "external_system"),
-            )
-        )
-    commands = tuple(commands)
-    command_context = {c.id: c.context for c in commands}
-    event_context = {e.id: e.context for e in events}
-    policies = []
-    for s in board.by_kind["policy"]:
-        when = of_kind(incoming[s["id"]], "event")
-        then = of_kind(outgoing[s["id"]], "command")
-        sources = {event_context[e] for e in when} - {None}
-        destinations = {command_context[c] for c in then} - {None}
-        policies.append(
-            Policy(
-                **base(s),
-                when=when,
-                then=then,
-                managed_by=of_kind(incoming[s["id"]], "actor", "external_system"),
-                consults=of_kind(incoming[s["id"]], "read_model"),
-                integration=bool(sources and destinations and sources != destinations),
-            )
-        )
-    read_models = tuple(
-        ReadModel(
-            **base(s),
-            fields=fields_of(s, None),
-            fed_by=of_kind(incoming[s["id"]], "event"),
-            used_by=of_kind(outgoing[s["id"]], "actor", "command", "policy"),
-        )
-        for s in board.by_kind["read_model"]
-    )
-    actors = tuple(
-        Actor(**base(s), issues=of_kind(outgoing[s["id"]], "command"))
-        for s in board.by_kind["actor"]
-    )
-    systems = tuple(
-        ExternalSystem(
-            **base(s),
-            triggers=of_kind(outgoing[s["id"]], "command", "event", "policy"),
-        )
-        for s in board.by_kind["external_system"]
-    )
-    owned = defaultdict(lambda: ([], []))
-    for command in commands:
-        owned[command.aggregate][0].append(command.id)
-    for event in events:
-        owned[event.aggregate][1].append(event.id)
-    aggregates = tuple(
-        Aggregate(
-            **base(s),
-            commands=tuple(owned[s["id"]][0]),
-            events=tuple(owned[s["id"]][1]),
-        )
-        for s in board.by_kind["aggregate"]
-    )
-    held = defaultdict(list)
-    for aggregate in aggregates:
-        held[aggregate.context].append(aggregate.id)
-    contexts = tuple(
-        Context(
-            **base(s),
-            aggregates=tuple(held[s["id"]]),
-            timeline=tuple(e["id"] for e in timelines.get(s["id"], ())),
-            phases=phases_by_context.get(s["id"], ()),
-        )
-        for s in board.by_kind["context"]
-    )
+    derivation = _Derivation(board)
+    events = derivation.events()
+    commands = derivation.commands()
+    aggregates = derivation.aggregates(commands, events)
     return Model(
         board=str(board_id),
         name=name,
         seq=seq,
         phase=snapshot.get("board", {}).get("phase", "find"),
-        contexts=contexts,
+        contexts=derivation.contexts(aggregates),
         aggregates=aggregates,
         events=events,
         commands=commands,
-        policies=tuple(policies),
-        read_models=read_models,
-        actors=actors,
-        external_systems=systems,
+        policies=derivation.policies(commands, events),
+        read_models=derivation.read_models(),
+        actors=derivation.actors(),
+        external_systems=derivation.systems(),
         hotspots=_hotspots(board),
-        link_problems=link_problems,
-        field_problems=tuple(field_problems),
-        overlapping_frames=overlaps,
-        name_collisions=collisions,
+        link_problems=derivation.link_problems,
+        field_problems=tuple(derivation.field_problems),
+        overlapping_frames=derivation.overlaps,
+        name_collisions=derivation.collisions,
     )
+
+
+class _Derivation:
+    """What the model's elements are made from: the board, where each sticky
+    sits (aggregate, context), its code names and its links either way; one
+    method per kind of element."""
+
+    def __init__(self, board):
+        self.board = board
+        self.member, self.overlaps = _membership(board)
+        self.names, self.collisions = _names(board, self.member)
+        self.outgoing, self.incoming, self.link_problems = _links(board)
+        self.field_problems = []
+        self.timelines, self.phase_of, self.phases = self._timelines()
+
+    def of_kind(self, ids, *kinds):
+        return tuple(i for i in ids if self.board.kind(i) in kinds)
+
+    def base(self, sticky):
+        cls, func = self.names[sticky["id"]]
+        return {
+            "id": sticky["id"],
+            "name": sticky["text"],
+            "class_name": cls,
+            "func_name": func,
+            "context": self.member[sticky["id"]][1],
+            "description": sticky.get("description", ""),
+        }
+
+    def fields_of(self, sticky, aggregate):
+        fields, problems = parse_fields(sticky.get("fields"))
+        self.field_problems.extend(
+            FieldProblem(sticky["id"], f, m) for f, m in problems
+        )
+        if fields or sticky["kind"] == "read_model":
+            return fields
+        return _default_fields(aggregate and self.names[aggregate][1])
+
+    def _timelines(self):
+        """Events in each context's timeline; pivotal events close a phase."""
+        timelines, phase_of, phases_by_context = defaultdict(list), {}, {}
+        for sticky in self.board.by_kind["event"]:
+            timelines[self.member[sticky["id"]][1]].append(sticky)
+        for context_id, stickies in timelines.items():
+            phases, current = [], []
+            for sticky in stickies:
+                current.append(sticky["id"])
+                phase_of[sticky["id"]] = len(phases)
+                if sticky.get("pivotal"):
+                    phases.append(tuple(current))
+                    current = []
+            if current:
+                phases.append(tuple(current))
+            phases_by_context[context_id] = tuple(phases)
+        return timelines, phase_of, phases_by_context
+
+    def _aggregate_of(self, sticky, linked_ids):
+        """The aggregate whose frame holds the sticky, else one it is linked
+        with (drawn outside the frame, but linked)."""
+        aggregate = self.member[sticky["id"]][0]
+        if aggregate is None:
+            linked = self.of_kind(linked_ids, "aggregate")
+            aggregate = linked[0] if linked else None
+        return aggregate
+
+    def events(self):
+        events = []
+        for s in self.board.by_kind["event"]:
+            causes = self.incoming[s["id"]]
+            aggregate = self._aggregate_of(s, causes)
+            events.append(
+                Event(
+                    **self.base(s),
+                    aggregate=aggregate,
+                    fields=self.fields_of(s, aggregate),
+                    pivotal=bool(s.get("pivotal")),
+                    style=s.get("event_style") or "state",
+                    phase=self.phase_of[s["id"]],
+                    caused_by=self.of_kind(
+                        causes, "command", "external_system", "event", "aggregate"
+                    ),
+                )
+            )
+        return tuple(events)
+
+    def commands(self):
+        commands = []
+        for s in self.board.by_kind["command"]:
+            targets = self.outgoing[s["id"]]
+            aggregate = self._aggregate_of(s, targets)
+            commands.append(
+                Command(
+                    **self.base(s),
+                    aggregate=aggregate,
+                    fields=self.fields_of(s, aggregate),
+                    produces=self.of_kind(targets, "event"),
+                    triggered_by=self.of_kind(
+                        self.incoming[s["id"]],
+                        "actor",
+                        "external_system",
+                        "policy",
+                        "read_model",
+                    ),
+                    targets=self.of_kind(targets, "external_system"),
+                )
+            )
+        return tuple(commands)
+
+    def policies(self, commands, events):
+        command_context = {c.id: c.context for c in commands}
+        event_context = {e.id: e.context for e in events}
+        policies = []
+        for s in self.board.by_kind["policy"]:
+            incoming = self.incoming[s["id"]]
+            when = self.of_kind(incoming, "event")
+            then = self.of_kind(self.outgoing[s["id"]], "command")
+            sources = {event_context[e] for e in when} - {None}
+            destinations = {command_context[c] for c in then} - {None}
+            policies.append(
+                Policy(
+                    **self.base(s),
+                    when=when,
+                    then=then,
+                    managed_by=self.of_kind(incoming, "actor", "external_system"),
+                    consults=self.of_kind(incoming, "read_model"),
+                    integration=bool(
+                        sources and destinations and sources != destinations
+                    ),
+                )
+            )
+        return tuple(policies)
+
+    def read_models(self):
+        return tuple(
+            ReadModel(
+                **self.base(s),
+                fields=self.fields_of(s, None),
+                fed_by=self.of_kind(self.incoming[s["id"]], "event"),
+                used_by=self.of_kind(
+                    self.outgoing[s["id"]], "actor", "command", "policy"
+                ),
+            )
+            for s in self.board.by_kind["read_model"]
+        )
+
+    def actors(self):
+        return tuple(
+            Actor(
+                **self.base(s), issues=self.of_kind(self.outgoing[s["id"]], "command")
+            )
+            for s in self.board.by_kind["actor"]
+        )
+
+    def systems(self):
+        return tuple(
+            ExternalSystem(
+                **self.base(s),
+                triggers=self.of_kind(
+                    self.outgoing[s["id"]], "command", "event", "policy"
+                ),
+            )
+            for s in self.board.by_kind["external_system"]
+        )
+
+    def aggregates(self, commands, events):
+        owned = defaultdict(lambda: ([], []))
+        for command in commands:
+            owned[command.aggregate][0].append(command.id)
+        for event in events:
+            owned[event.aggregate][1].append(event.id)
+        return tuple(
+            Aggregate(
+                **self.base(s),
+                commands=tuple(owned[s["id"]][0]),
+                events=tuple(owned[s["id"]][1]),
+            )
+            for s in self.board.by_kind["aggregate"]
+        )
+
+    def contexts(self, aggregates):
+        held = defaultdict(list)
+        for aggregate in aggregates:
+            held[aggregate.context].append(aggregate.id)
+        return tuple(
+            Context(
+                **self.base(s),
+                aggregates=tuple(held[s["id"]]),
+                timeline=tuple(e["id"] for e in self.timelines.get(s["id"], ())),
+                phases=self.phases.get(s["id"], ()),
+            )
+            for s in self.board.by_kind["context"]
+        )
 
 
 def _hotspots(board):

@@ -770,24 +770,38 @@ def restore(ctx, target):
     that come back or change, then links and votes, and the swimlanes those
     stickies sat in. Settings (phase, lock, timer, a vote) stay as they are:
     a restore is about what the workshop said."""
-    view = ctx.view
-    now_state = view.state
     changes = []
 
     def add(change):
-        view.applied(change)
+        ctx.view.applied(change)
         changes.append(change)
 
-    wanted_stickies, wanted_links = target["stickies"], target["links"]
-    for link_id, link in sorted(now_state["links"].items()):
+    for step in (_restore_removals, _restore_stickies, _restore_links_and_votes):
+        step(ctx, target, add)
+    now_lanes = ctx.view.state["board"].get("lanes", [])
+    lanes = target["board"].get("lanes", [])
+    if lanes != now_lanes:
+        add(Change("lanes.changed", {"lanes": lanes}, {"lanes": now_lanes}))
+    return changes
+
+
+def _restore_removals(ctx, target, add):
+    """Links, then stickies, that the target has not."""
+    view, wanted_stickies = ctx.view, target["stickies"]
+    for link_id, link in sorted(view.state["links"].items()):
         # Links of a sticky that goes go with it (`sticky.deleted`).
         kept_ends = link["from"] in wanted_stickies and link["to"] in wanted_stickies
-        if link_id not in wanted_links and kept_ends:
+        if link_id not in target["links"] and kept_ends:
             add(Change("link.deleted", {"id": link_id}, dict(link)))
-    for sticky_id in sorted(now_state["stickies"]):
+    for sticky_id in sorted(view.state["stickies"]):
         if sticky_id not in wanted_stickies:
             add(_delete(ctx, view.sticky(sticky_id)))
-    for sticky_id, sticky in sorted(wanted_stickies.items()):
+
+
+def _restore_stickies(ctx, target, add):
+    """Stickies that come back, or change back: words, then place."""
+    view = ctx.view
+    for sticky_id, sticky in sorted(target["stickies"].items()):
         current = view.sticky(sticky_id)
         if current is None:
             restored = dict(sticky, updated_at=iso(ctx.now))
@@ -805,7 +819,11 @@ def restore(ctx, target):
             current = view.sticky(sticky_id)
         if (current["x"], current["y"]) != (sticky["x"], sticky["y"]):
             add(_move(ctx, current, {"x": sticky["x"], "y": sticky["y"]}))
-    for link_id, link in sorted(wanted_links.items()):
+
+
+def _restore_links_and_votes(ctx, target, add):
+    view = ctx.view
+    for link_id, link in sorted(target["links"].items()):
         if not view.link_id_taken(link_id):
             add(Change("link.created", dict(link)))
     wanted_votes = target["votes"]
@@ -815,11 +833,6 @@ def restore(ctx, target):
     for key, vote in sorted(wanted_votes.items()):
         if key not in view.state["votes"]:
             add(Change("vote.cast", dict(vote)))
-    lanes = target["board"].get("lanes", [])
-    if lanes != now_state["board"].get("lanes", []):
-        before = {"lanes": now_state["board"].get("lanes", [])}
-        add(Change("lanes.changed", {"lanes": lanes}, before))
-    return changes
 
 
 DECIDERS = {

@@ -182,6 +182,33 @@ def check_document(document, name=None) -> dict:
     coordinates, fields) the write path checks as it creates it, with the
     same rules and messages as for any command.
     """
+    _check_format(document)
+    check_object(document, "the document", TOP_KEYS, required=("board", "stickies"))
+    board = _check_board(document["board"], name)
+    stickies = _list(document, "stickies", MAX_STICKIES, "stickies")
+    for i, sticky in enumerate(stickies):
+        check_object(sticky, f"stickies[{i}]", STICKY_KEYS, ("id", "kind", "x", "y"))
+        if sticky["kind"] not in Kind.values:
+            raise invalid(
+                f"stickies[{i}].kind must be one of: {', '.join(Kind.values)}"
+            )
+    sticky_ids = _unique_ids(stickies, "stickies")
+    links = _list(document, "links", MAX_LINKS, "links")
+    for i, link in enumerate(links):
+        check_object(link, f"links[{i}]", LINK_KEYS, ("from", "to"))
+        _reference(link["from"], f"links[{i}].from", sticky_ids)
+        _reference(link["to"], f"links[{i}].to", sticky_ids)
+    _unique_ids(links, "links")
+    return {
+        **board,
+        "name": board["name"] if name is None else name,
+        "stickies": stickies,
+        "links": links,
+        "votes": _check_votes(document, sticky_ids),
+    }
+
+
+def _check_format(document):
     if not isinstance(document, dict):
         raise invalid("the document must be a JSON object")
     if document.get("format") != FORMAT:
@@ -195,8 +222,12 @@ def check_document(document, name=None) -> dict:
             f"version {version!r} of {FORMAT} is not supported; this server reads "
             f"version {VERSION}"
         )
-    check_object(document, "the document", TOP_KEYS, required=("board", "stickies"))
-    board = check_object(document["board"], "board", BOARD_KEYS)
+
+
+def _check_board(value, name):
+    """The board's own settings, checked: name, description, phase, lock,
+    language."""
+    board = check_object(value, "board", BOARD_KEYS)
     if name is None and "name" not in board:
         raise invalid("board is missing the key(s): name (or give a name to import as)")
     phase = board.get("phase", Phase.FIND)
@@ -209,23 +240,16 @@ def check_document(document, name=None) -> dict:
     language = board.get("language", settings.LANGUAGE_CODE)
     if language not in languages:
         raise invalid(f"board.language must be one of: {', '.join(languages)}")
+    return {
+        "name": board.get("name"),
+        "description": board.get("description", ""),
+        "phase": phase,
+        "locked": locked,
+        "language": language,
+    }
 
-    stickies = _list(document, "stickies", MAX_STICKIES, "stickies")
-    for i, sticky in enumerate(stickies):
-        check_object(sticky, f"stickies[{i}]", STICKY_KEYS, ("id", "kind", "x", "y"))
-        if sticky["kind"] not in Kind.values:
-            raise invalid(
-                f"stickies[{i}].kind must be one of: {', '.join(Kind.values)}"
-            )
-    sticky_ids = _unique_ids(stickies, "stickies")
 
-    links = _list(document, "links", MAX_LINKS, "links")
-    for i, link in enumerate(links):
-        check_object(link, f"links[{i}]", LINK_KEYS, ("from", "to"))
-        _reference(link["from"], f"links[{i}].from", sticky_ids)
-        _reference(link["to"], f"links[{i}].to", sticky_ids)
-    _unique_ids(links, "links")
-
+def _check_votes(document, sticky_ids):
     votes = _list(document, "votes", MAX_VOTES, "votes")
     ballots = set()
     for i, vote in enumerate(votes):
@@ -235,17 +259,7 @@ def check_document(document, name=None) -> dict:
         if ballot in ballots:
             raise invalid(f"votes[{i}]: {ballot[1]} votes for {ballot[0]} twice")
         ballots.add(ballot)
-
-    return {
-        "name": board.get("name") if name is None else name,
-        "description": board.get("description", ""),
-        "phase": phase,
-        "locked": locked,
-        "language": language,
-        "stickies": stickies,
-        "links": links,
-        "votes": votes,
-    }
+    return votes
 
 
 # -- import --------------------------------------------------------------------

@@ -25,7 +25,7 @@ as written; characters that Mermaid reads as syntax become its entity codes
 import json
 import re
 
-from ..model import Command, Event, Policy, ReadModel
+from ..model import Command, Event
 from .base import Files
 
 # kind -> (id prefix, class, opening and closing of the node's shape)
@@ -173,34 +173,52 @@ class _Diagram:
 
     def edges(self):
         """(from, to, style label or None) in a fixed order, no duplicates."""
-        model, seen, found = self.model, set(), []
+        seen, found = set(), []
+        for source in (
+            self._actor_edges,
+            self._command_edges,
+            self._event_edges,
+            self._produced_edges,
+            self._policy_edges,
+            self._read_model_edges,
+            self._system_edges,
+            self._hotspot_edges,
+        ):
+            for a, b, travels in source():
+                if a in self.ids and b in self.ids and a != b and (a, b) not in seen:
+                    seen.add((a, b))
+                    found.append((a, b, travels))
+        return found
 
-        def add(a, b, travels=None):
-            if a in self.ids and b in self.ids and a != b and (a, b) not in seen:
-                seen.add((a, b))
-                found.append((a, b, travels))
-
-        for actor in model.actors:
+    def _actor_edges(self):
+        for actor in self.model.actors:
             for command in self.ordered(actor.issues):
-                add(actor.id, command)
-        for command in model.commands:
-            for trigger in self.ordered(command.triggered_by):
-                if not isinstance(model.element(trigger), Policy | ReadModel):
-                    add(trigger, command)
+                yield actor.id, command, None
+
+    def _command_edges(self):
+        # What triggers a command is drawn from the trigger's side (actors,
+        # systems, policies), in their order.
+        for command in self.model.commands:
             if command.aggregate:
-                add(command.id, command.aggregate)
+                yield command.id, command.aggregate, None
             for system in self.ordered(command.targets):
-                add(command.id, system)
+                yield command.id, system, None
+
+    def _event_edges(self):
+        model = self.model
         for event in model.events:
             if event.aggregate:
-                add(event.aggregate, event.id)
+                yield event.aggregate, event.id, None
             for cause in self.ordered(event.caused_by):
                 element = model.element(cause)
                 if isinstance(element, Command) and (
                     event.aggregate and element.aggregate == event.aggregate
                 ):
                     continue  # command -> aggregate -> event says it
-                add(cause, event.id)
+                yield cause, event.id, None
+
+    def _produced_edges(self):
+        model = self.model
         for command in model.commands:
             for event in self.ordered(command.produces):
                 produced = model.element(event)
@@ -209,26 +227,35 @@ class _Diagram:
                     and produced.aggregate
                     and produced.aggregate == command.aggregate
                 ):
-                    add(command.id, event)
+                    yield command.id, event, None
+
+    def _policy_edges(self):
+        model = self.model
         for policy in model.policies:
             for event in self.ordered(policy.when):
-                add(event, policy.id, model.element(event))
+                yield event, policy.id, model.element(event)
             for read_model in self.ordered(policy.consults):
-                add(read_model, policy.id)
+                yield read_model, policy.id, None
             for command in self.ordered(policy.then):
-                add(policy.id, command)
+                yield policy.id, command, None
+
+    def _read_model_edges(self):
+        model = self.model
         for read_model in model.read_models:
             for event in self.ordered(read_model.fed_by):
-                add(event, read_model.id, model.element(event))
+                yield event, read_model.id, model.element(event)
             for user in self.ordered(read_model.used_by):
-                add(read_model.id, user)
-        for system in model.external_systems:
+                yield read_model.id, user, None
+
+    def _system_edges(self):
+        for system in self.model.external_systems:
             for target in self.ordered(system.triggers):
-                add(system.id, target)
-        for hotspot in model.hotspots:
+                yield system.id, target, None
+
+    def _hotspot_edges(self):
+        for hotspot in self.model.hotspots:
             for about in self.ordered(hotspot.about):
-                add(hotspot.id, about, "hotspot")
-        return found
+                yield hotspot.id, about, "hotspot"
 
     # -- the text ----------------------------------------------------------------
 

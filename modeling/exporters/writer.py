@@ -119,39 +119,8 @@ def write_folder(files: Files, folder, *, force=False) -> Written:
     old = read_manifest(folder) if gap else None
     old_files = (old or {}).get("files", {})
     written = Written()
-    plan, edited, foreign = [], [], []
-    for relative, content in files.items():
-        path = _safe(folder, relative)
-        on_disk = _disk_digest(path)
-        new = digest(content)
-        if relative in files.user_owned:
-            if on_disk is None:
-                plan.append((path, content, written.created, relative))
-            else:
-                written.kept.append(relative)
-            continue
-        if on_disk is None:
-            plan.append((path, content, written.created, relative))
-        elif on_disk == new:
-            written.unchanged.append(relative)
-        elif not gap or relative == MANIFEST or old_files.get(relative) == on_disk:
-            plan.append((path, content, written.rewritten, relative))
-        else:
-            # Someone changed it, or it was never ours.
-            (edited if relative in old_files else foreign).append(relative)
-            plan.append((path, content, written.overwritten, relative))
-    orphaned, removals = [], []
-    for relative, was in sorted(old_files.items()):
-        if relative in files:
-            continue
-        path = _safe(folder, relative)
-        on_disk = _disk_digest(path)
-        if on_disk is None:
-            continue
-        if on_disk == was:
-            removals.append((path, relative))
-        else:
-            orphaned.append(relative)
+    plan, edited, foreign = _plan(files, folder, gap, old_files, written)
+    removals, orphaned = _leftovers(files, folder, old_files)
     if (edited or foreign or orphaned) and not force:
         raise ExportConflict(folder, edited, foreign, orphaned)
     # The manifest goes last: a write that dies halfway leaves the old one,
@@ -166,6 +135,49 @@ def write_folder(files: Files, folder, *, force=False) -> Written:
         _prune(path.parent, folder)
     written.kept += orphaned  # left where they are, even when forced
     return written
+
+
+def _plan(files, folder, gap, old_files, written):
+    """What to write where, (path, content, list of `written` it goes in,
+    relative path); and the files someone edited, or that were never ours."""
+    plan, edited, foreign = [], [], []
+    for relative, content in files.items():
+        path = _safe(folder, relative)
+        on_disk = _disk_digest(path)
+        if relative in files.user_owned:
+            if on_disk is None:
+                plan.append((path, content, written.created, relative))
+            else:
+                written.kept.append(relative)
+        elif on_disk is None:
+            plan.append((path, content, written.created, relative))
+        elif on_disk == digest(content):
+            written.unchanged.append(relative)
+        elif not gap or relative == MANIFEST or old_files.get(relative) == on_disk:
+            plan.append((path, content, written.rewritten, relative))
+        else:
+            # Someone changed it, or it was never ours.
+            (edited if relative in old_files else foreign).append(relative)
+            plan.append((path, content, written.overwritten, relative))
+    return plan, edited, foreign
+
+
+def _leftovers(files, folder, old_files):
+    """Generated files of the last export that this one has not: those
+    unchanged since go, (path, relative); those edited stay, listed."""
+    removals, orphaned = [], []
+    for relative, was in sorted(old_files.items()):
+        if relative in files:
+            continue
+        path = _safe(folder, relative)
+        on_disk = _disk_digest(path)
+        if on_disk is None:
+            continue
+        if on_disk == was:
+            removals.append((path, relative))
+        else:
+            orphaned.append(relative)
+    return removals, orphaned
 
 
 def _write(path: Path, data: bytes):

@@ -61,11 +61,7 @@ class Command(BaseCommand):
         if package and format != "python":
             raise CommandError("--package is for --format python")
         board = find_board(board)
-        frozen = None
-        if version is not None:
-            frozen = board.model_versions.filter(number=version).first()
-            if frozen is None:
-                raise CommandError(f"{board.name!r} has no model version {version}")
+        frozen = _frozen(board, version)
         folder = Path(out)
         if folder.exists() and not folder.is_dir():
             raise CommandError(f"{out} is not a folder")
@@ -73,17 +69,7 @@ class Command(BaseCommand):
         if format == "python":
             package = package or package_name(board.name)
             folder = folder / package
-            try:
-                previous = read_manifest(folder)
-            except ValueError as error:
-                raise CommandError(str(error)) from None
-            exported = (previous or {}).get("board", {})
-            if previous and exported.get("id") != str(board.pk) and not force:
-                raise CommandError(
-                    f"{folder} holds the export of another board"
-                    f" ({exported.get('name')!r}): choose another --out or"
-                    " --package, or --force to export over it"
-                )
+            previous = _previous_export(board, folder, force)
         try:
             files = services.export(
                 board, format, version=frozen, package=package, previous=previous
@@ -103,3 +89,30 @@ class Command(BaseCommand):
         else:
             for path in sorted(files):
                 self.stdout.write(str(folder / path))
+
+
+def _frozen(board, version):
+    """The board's model version `version`, or None for the live model."""
+    if version is None:
+        return None
+    frozen = board.model_versions.filter(number=version).first()
+    if frozen is None:
+        raise CommandError(f"{board.name!r} has no model version {version}")
+    return frozen
+
+
+def _previous_export(board, folder, force):
+    """The manifest of the package already in `folder` (None if none): it
+    must be this board's, unless forced."""
+    try:
+        previous = read_manifest(folder)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    exported = (previous or {}).get("board", {})
+    if previous and exported.get("id") != str(board.pk) and not force:
+        raise CommandError(
+            f"{folder} holds the export of another board"
+            f" ({exported.get('name')!r}): choose another --out or"
+            " --package, or --force to export over it"
+        )
+    return previous
