@@ -16,7 +16,7 @@ from dataclasses import replace
 from types import FunctionType
 from typing import Any, Generic, TypeVar
 
-from .base import NO_STREAM, AppendResult, EventStore, NewEvent
+from .base import NO_STREAM, AppendResult, NewEvent, Recorder, SnapshotStore
 
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -105,12 +105,16 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class Repository(Generic[A]):
-    """Loads and saves aggregates of one class: `Repository(store, Order)`."""
+    """Loads and saves aggregates of one class: `Repository(store, Order)`.
+
+    It needs only a `Recorder`; it keeps snapshots when the store is also a
+    `SnapshotStore` (every backend is)."""
 
     def __init__(
-        self, store: EventStore, aggregate_class: type[A], *, snapshot_every: int = 100
+        self, store: Recorder, aggregate_class: type[A], *, snapshot_every: int = 100
     ) -> None:
         self.store = store
+        self.snapshots = store if isinstance(store, SnapshotStore) else None
         self.aggregate_class = aggregate_class
         self.snapshot_every = snapshot_every
 
@@ -120,7 +124,8 @@ class Repository(Generic[A]):
         cls = self.aggregate_class
         stream = cls.stream_name(aggregate_id)
         aggregate = cls(aggregate_id)
-        snapshot = self.store.load_snapshot(stream)
+        snapshots = self.snapshots
+        snapshot = None if snapshots is None else snapshots.load_snapshot(stream)
         if (
             snapshot is not None
             # A snapshot of another shape would be mis-read: rebuild instead.
@@ -196,8 +201,13 @@ class Repository(Generic[A]):
         )
         aggregate._pending = []
         every = self.snapshot_every
-        if every and result.last_version // every > loaded // every:
-            self.store.save_snapshot(
+        snapshots = self.snapshots
+        if (
+            snapshots is not None
+            and every
+            and result.last_version // every > loaded // every
+        ):
+            snapshots.save_snapshot(
                 aggregate.stream_name(aggregate.id),
                 aggregate.version,
                 aggregate.snapshot_state(),

@@ -376,18 +376,26 @@ class Transaction(abc.ABC):
 Handler = Callable[[RecordedEvent, Transaction], None]
 
 
-class EventStore(abc.ABC):
-    """Methods every backend implements. Stream names are strings."""
+class LogHead(abc.ABC):
+    """Where the log ends, and waiting for it to move on: what every part
+    that follows the log (subscribers, the relay) needs besides its own."""
+
+    @abc.abstractmethod
+    def head(self) -> int:
+        """The position of the last committed event (0 for an empty store)."""
+
+    @abc.abstractmethod
+    def wait_for_events(self, after: int, timeout: float) -> bool:
+        """Block until the head passes `after` or `timeout` seconds pass."""
+
+
+class Recorder(LogHead):
+    """The log itself: appending, reading, and a stream's lifecycle."""
 
     if TYPE_CHECKING:
         # What both backends have besides the methods below.
         codec: Codec
         upcasters: Upcasters
-
-        def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-            """Read with SQL of your own (read models written through
-            tx.execute), in the backend's own SQL."""
-            ...
 
     # -- writing -----
 
@@ -458,20 +466,6 @@ class EventStore(abc.ABC):
                 return
             after = batch[-1].position
 
-    @abc.abstractmethod
-    def head(self) -> int:
-        """The position of the last committed event (0 for an empty store)."""
-
-    # -- snapshots -----
-
-    @abc.abstractmethod
-    def save_snapshot(
-        self, stream: str, version: int, state: dict[str, Any], schema_version: int = 1
-    ) -> None: ...
-
-    @abc.abstractmethod
-    def load_snapshot(self, stream: str) -> Snapshot | None: ...
-
     # -- stream lifecycle -----
 
     @abc.abstractmethod
@@ -483,7 +477,21 @@ class EventStore(abc.ABC):
     def tombstone(self, stream: str) -> None:
         """Delete a stream for good: reading or appending raises StreamDeleted."""
 
-    # -- subscriptions -----
+
+class SnapshotStore(abc.ABC):
+    """The latest snapshot of each stream's state."""
+
+    @abc.abstractmethod
+    def save_snapshot(
+        self, stream: str, version: int, state: dict[str, Any], schema_version: int = 1
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def load_snapshot(self, stream: str) -> Snapshot | None: ...
+
+
+class SubscriptionStore(LogHead):
+    """Subscribers' checkpoints, moved in the transaction of their handler."""
 
     @abc.abstractmethod
     def checkpoint(self, subscriber: str) -> int:
@@ -506,11 +514,9 @@ class EventStore(abc.ABC):
         running `reset(tx)` in the same transaction (say, to empty its read
         model tables): a rebuild that fails halfway leaves nothing half done."""
 
-    @abc.abstractmethod
-    def wait_for_events(self, after: int, timeout: float) -> bool:
-        """Block until the head passes `after` or `timeout` seconds pass."""
 
-    # -- transactional outbox -----
+class OutboxStore(LogHead):
+    """The transactional outbox that `append(..., outbox=...)` fills."""
 
     @abc.abstractmethod
     def outbox_claim(self, relay: str, lease_seconds: float) -> bool:
@@ -534,6 +540,21 @@ class EventStore(abc.ABC):
     @abc.abstractmethod
     def dead_letters(self) -> list[dict[str, Any]]: ...
 
+
+class EventStore(Recorder, SnapshotStore, SubscriptionStore, OutboxStore):
+    """All the parts: what every backend implements. Stream names are strings.
+
+    Code that needs only one part takes that part (`Repository` a `Recorder`,
+    `Subscription` a `SubscriptionStore`, `Relay` an `OutboxStore`), so a
+    test double or another backend has less to write."""
+
+    if TYPE_CHECKING:
+
+        def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+            """Read with SQL of your own (read models written through
+            tx.execute), in the backend's own SQL."""
+            ...
+
     # -- housekeeping -----
 
     @abc.abstractmethod
@@ -547,7 +568,7 @@ class EventStore(abc.ABC):
 
 
 def stream_events(
-    store: EventStore, stream: str, after_version: int = 0
+    store: Recorder, stream: str, after_version: int = 0
 ) -> Iterator[RecordedEvent]:
     """A stream's events after a version, lazily (used by aggregate loading)."""
     return iter(store.read_stream(stream, after_version + 1))

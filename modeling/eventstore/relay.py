@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from .base import EventStore, RecordedEvent
+from .base import OutboxStore, RecordedEvent
 
 Publisher = Callable[[str, int, RecordedEvent], object]
 """`publisher(destination, message_id, event)`: raises to signal failure."""
@@ -31,7 +31,7 @@ Publisher = Callable[[str, int, RecordedEvent], object]
 class Relay:
     def __init__(
         self,
-        store: EventStore,
+        store: OutboxStore,
         publisher: Publisher,
         *,
         name: str | None = None,

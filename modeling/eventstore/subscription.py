@@ -10,12 +10,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from .base import EventStore, Handler, Transaction
+from .base import Handler, SubscriptionStore, Transaction
 
 
 class Subscription:
     def __init__(
-        self, store: EventStore, name: str, handler: Handler, *, batch: int = 500
+        self, store: SubscriptionStore, name: str, handler: Handler, *, batch: int = 500
     ) -> None:
         self.store = store
         self.name = name
