@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from whiteboard import language
 
-from . import access, ratelimit, services
+from . import access, ratelimit, services, vocabulary
 from .errors import CommandError
 from .models import Board, Member, Sticky
 from .vocabulary import Kind, Phase, Role
@@ -199,6 +199,8 @@ def board_page(request, board_id):
             "kinds": [
                 (kind, [s for s in stickies if s.kind == kind.value]) for kind in Kind
             ],
+            # What the board's scripts know of the workshop (vocabulary.js).
+            "vocabulary": vocabulary.for_page(),
         },
     )
 

@@ -65,3 +65,51 @@ MAX_SIZE = 20000.0
 MAX_COORDINATE = 1e7
 MAX_TIMER_SECONDS = 4 * 3600
 MAX_COMMAND_ID = 64
+
+
+def for_page():
+    """The vocabulary as the board page's scripts read it, labels in the
+    active language: rendered once into the page (json_script), read by
+    static/js/board/vocabulary.js, so the scripts keep no copies of it.
+
+    The event names and the write rule come from where the server keeps
+    them (commands.py, access.py), imported here, not at the top: both
+    import this module.
+    """
+    from .access import can_write
+    from .commands import EVENT_NAMES, UNDOABLE_EVENTS
+    from .models import Board, Member
+
+    def writers(locked):
+        board = Board(locked=locked)
+        return [role.value for role in Role if can_write(Member(role=role), board)]
+
+    return {
+        "kinds": [
+            {
+                "kind": kind.value,
+                "label": str(kind.label),
+                "width": DEFAULT_SIZE[kind][0],
+                "height": DEFAULT_SIZE[kind][1],
+                "frame": kind in FRAME_KINDS,
+            }
+            for kind in Kind
+        ],
+        "phases": [
+            {"phase": phase.value, "label": str(phase.label)} for phase in Phase
+        ],
+        "roles": [{"role": role.value, "label": str(role.label)} for role in Role],
+        "events": list(EVENT_NAMES),
+        "undoable": sorted(UNDOABLE_EVENTS),
+        # Who may change the board: by role, on an open and on a locked board.
+        "write": {"open": writers(False), "locked": writers(True)},
+        "limits": {
+            "text": MAX_TEXT,
+            "description": MAX_DESCRIPTION,
+            "code_name": MAX_CODE_NAME,
+            "batch": MAX_BATCH,
+            "min_size": MIN_SIZE,
+            "max_size": MAX_SIZE,
+            "coordinate": MAX_COORDINATE,
+        },
+    }

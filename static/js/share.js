@@ -5,8 +5,10 @@
 // API is missing or refused (plain http, old browsers), the link is selected
 // so that the person can copy it with the keyboard.
 
-const COPIED = "Link copied.";
-const SELECTED = "Link selected: press Ctrl+C (⌘C on a Mac) to copy it.";
+import { t } from "./board/i18n.js";
+
+const COPIED = t("Link copied.");
+const SELECTED = t("Link selected: press Ctrl+C (⌘C on a Mac) to copy it.");
 
 function statusFor(button) {
   const id = button.dataset.copyStatus;

@@ -1,6 +1,7 @@
 // BoardConnection against a fake server: ordering, catch-up, queueing,
 // reconnects, heartbeats, rate limits and the ephemeral streams.
 
+import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 

@@ -1,6 +1,7 @@
 // Following someone's view (static/js/board/follow.js): whom a page follows
 // and why, what ends it, and the camera arithmetic.
 
+import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 

@@ -1,6 +1,7 @@
 // Roles (static/js/board/roles.js): the CSRF token, refusals in words, and
 // what a change of my own role means for my page.
 
+import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 

@@ -1,6 +1,7 @@
 // Dot voting rules (static/js/board/voting.js): defaults per phase, the
 // settings a vote opens with, what counts and what shows, and the results.
 
+import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 

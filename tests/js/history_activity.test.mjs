@@ -1,6 +1,7 @@
 // The board's log in words (static/js/board/activity.js): every event the
 // server logs, the events of one action together, the restore's diff.
 
+import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";

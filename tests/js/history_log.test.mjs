@@ -2,6 +2,7 @@
 // against a fake server that answers the REST log and the board at a seq
 // by folding its events, as storming/services.py does.
 
+import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 

@@ -1,5 +1,6 @@
 // Framing a selection: the box and the suggested name (static/js/board/framing.js).
 
+import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 

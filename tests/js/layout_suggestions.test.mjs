@@ -1,5 +1,6 @@
 // Suggested links from the layout (static/js/board/suggestions.js).
 
+import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 

@@ -1,5 +1,6 @@
 // Align, distribute and tidy the timeline (static/js/board/timeline.js).
 
+import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 

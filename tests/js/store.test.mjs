@@ -1,6 +1,7 @@
 // BoardStore: every board event, as storming/state.py `apply` defines it.
 // (test_js_client.py also folds real logs with both and compares.)
 
+import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 

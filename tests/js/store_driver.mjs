@@ -5,6 +5,7 @@
 // stdout: [{"seq": n, "snapshot": <store.snapshot()>,
 //           "links_of": {sticky id: [...]}, "votes_of": {sticky id: [...]}}, ...]
 
+import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
 import { BoardStore } from "../../static/js/board/store.js";
 
 function run({ state, seq, events }) {

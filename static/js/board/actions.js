@@ -7,6 +7,7 @@
 
 import { newId } from "./connection.js";
 import { isFrame, kindOf } from "./kinds.js";
+import { format, t } from "./i18n.js";
 
 export class Actions {
   constructor({ connection, scene, toasts, me }) {
@@ -93,13 +94,13 @@ export class Actions {
     if (error.code === "conflict" && sticky) {
       const what = kindOf(sticky.kind).label.toLowerCase();
       this.toasts.error(
-        `${error.message || "Someone changed this first."} The ${what} now reads:`,
-        sticky.text || "(no text)",
+        `${error.message || t("Someone changed this first.")} ${format(t("The %(kind)s now reads:"), { kind: what })}`,
+        sticky.text || t("(no text)"),
       );
     } else if ((name === "undo" || name === "redo") && error.code === "not_found") {
-      this.toasts.show(error.message || `Nothing to ${name}.`);
+      this.toasts.show(error.message || (name === "undo" ? t("Nothing to undo.") : t("Nothing to redo.")));
     } else {
-      this.toasts.error(error.message || `Could not ${name}.`);
+      this.toasts.error(error.message || format(t("Could not %(command)s."), { command: name }));
     }
   }
 

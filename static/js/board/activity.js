@@ -7,6 +7,7 @@
 
 import { kindOf } from "./kinds.js";
 import { PHASES } from "./phases.js";
+import { format, t, tn } from "./i18n.js";
 
 // A restore sent from the page carries a command id that names the seq it
 // went back to: the log keeps no command names, and "Ann restored the board
@@ -19,26 +20,26 @@ const QUOTE_LENGTH = 40;
 const CONTENT_FIELDS = ["kind", "text", "description", "fields", "width", "height", "pivotal", "event_style", "code_name"];
 // What a sticky.updated changed, as a noun, for "changed the kind and fields of".
 const FIELD_NOUNS = {
-  kind: "kind",
-  width: "size",
-  height: "size",
-  fields: "fields",
-  description: "description",
-  code_name: "code name",
-  pivotal: "pivotal mark",
-  event_style: "event style",
+  kind: t("kind"),
+  width: t("size"),
+  height: t("size"),
+  fields: t("fields"),
+  description: t("description"),
+  code_name: t("code name"),
+  pivotal: t("pivotal mark"),
+  event_style: t("event style"),
 };
-// Kind names in running text, with their article and plural.
+// Kind names in running text: with their article, alone, and plural.
 const KIND_WORDS = {
-  event: ["an", "event", "events"],
-  command: ["a", "command", "commands"],
-  actor: ["an", "actor", "actors"],
-  policy: ["a", "policy", "policies"],
-  external_system: ["an", "external system", "external systems"],
-  read_model: ["a", "read model", "read models"],
-  hotspot: ["a", "hot spot", "hot spots"],
-  aggregate: ["an", "aggregate", "aggregates"],
-  context: ["a", "bounded context", "bounded contexts"],
+  event: [t("an event"), t("event"), t("events")],
+  command: [t("a command"), t("command"), t("commands")],
+  actor: [t("an actor"), t("actor"), t("actors")],
+  policy: [t("a policy"), t("policy"), t("policies")],
+  external_system: [t("an external system"), t("external system"), t("external systems")],
+  read_model: [t("a read model"), t("read model"), t("read models")],
+  hotspot: [t("a hot spot"), t("hot spot"), t("hot spots")],
+  aggregate: [t("an aggregate"), t("aggregate"), t("aggregates")],
+  context: [t("a bounded context"), t("bounded context"), t("bounded contexts")],
 };
 
 /** The command id of a restore to `seq`: `restore-<seq>-<unique id>`. */
@@ -56,14 +57,15 @@ export function restoredSeq(commandId) {
 // -- words for things on the board ---------------------------------------------
 
 function kindWords(kind) {
-  return KIND_WORDS[kind] || ["a", kindOf(kind).label.toLowerCase(), `${kindOf(kind).label.toLowerCase()}s`];
+  const label = kindOf(kind).label.toLowerCase();
+  return KIND_WORDS[kind] || [format(t("a %(kind)s"), { kind: label }), label, label];
 }
 
 /** A sticky's text as quoted in a sentence: its first line, cut short. */
 export function quote(text) {
   const line = String(text ?? "").trim().split("\n")[0].trim();
   const cut = line.length > QUOTE_LENGTH ? `${line.slice(0, QUOTE_LENGTH - 1).trimEnd()}…` : line;
-  return `“${cut}”`;
+  return format(t("“%(text)s”"), { text: cut });
 }
 
 function hasText(sticky) {
@@ -72,35 +74,39 @@ function hasText(sticky) {
 
 /** “Order placed”, or "an untitled event" for a sticky without text. */
 export function shortName(sticky) {
-  if (!sticky) return "a sticky no longer known";
+  if (!sticky) return t("a sticky no longer known");
   if (hasText(sticky)) return quote(sticky.text);
-  return `an untitled ${kindWords(sticky.kind)[1]}`;
+  return format(t("an untitled %(kind)s"), { kind: kindWords(sticky.kind)[1] });
 }
 
 /** the event “Order placed”, or "an untitled event". */
 export function longName(sticky) {
-  if (!sticky) return "a sticky";
+  if (!sticky) return t("a sticky");
   const noun = kindWords(sticky.kind)[1];
-  return hasText(sticky) ? `the ${noun} ${quote(sticky.text)}` : `an untitled ${noun}`;
+  return hasText(sticky)
+    ? format(t("the %(kind)s %(text)s"), { kind: noun, text: quote(sticky.text) })
+    : format(t("an untitled %(kind)s"), { kind: noun });
 }
 
+/** "3 events": a count of things named in words of the page's language. */
 function countOf(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
+  return format(t("%(count)s %(things)s"), { count: n, things: n === 1 ? one : many });
 }
 
 /** "a", "a and b", "a, b and c". */
 export function listing(parts) {
   if (parts.length <= 1) return parts.join("");
-  return `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+  return format(t("%(list)s and %(last)s"), { list: parts.slice(0, -1).join(t(", ")), last: parts.at(-1) });
 }
 
 function phaseTitle(phase) {
   return PHASES[phase]?.title ?? phase;
 }
 
-function minutes(seconds) {
-  if (seconds % 60 === 0) return `${seconds / 60}-minute`;
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+function timerText(seconds) {
+  if (seconds % 60 === 0) return format(t("started a %(minutes)s-minute timer"), { minutes: seconds / 60 });
+  const time = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  return format(t("started a %(time)s timer"), { time });
 }
 
 // -- one event ------------------------------------------------------------------
@@ -134,7 +140,7 @@ export function factOf(event, before) {
   switch (event.name) {
     case "sticky.created": {
       Object.assign(fact, { category: "add", stickies: [data.id], kind: data.kind });
-      fact.text = `added ${longName(data)}`;
+      fact.text = format(t("added %(name)s"), { name: longName(data) });
       break;
     }
     case "sticky.updated": {
@@ -146,19 +152,19 @@ export function factOf(event, before) {
     case "sticky.moved": {
       const old = sticky(data.id);
       Object.assign(fact, { category: "move", stickies: [data.id], kind: old?.kind ?? null });
-      fact.text = `moved ${shortName(old)}`;
+      fact.text = format(t("moved %(name)s"), { name: shortName(old) });
       break;
     }
     case "sticky.deleted": {
       const old = sticky(data.id);
       Object.assign(fact, { category: "delete", stickies: [data.id], kind: old?.kind ?? null });
-      fact.text = `deleted ${longName(old)}`;
+      fact.text = format(t("deleted %(name)s"), { name: longName(old) });
       break;
     }
     case "link.created": {
       fact.category = "link";
       fact.stickies = [data.from, data.to];
-      fact.text = `linked ${shortName(sticky(data.from))} → ${shortName(sticky(data.to))}`;
+      fact.text = format(t("linked %(from)s → %(to)s"), { from: shortName(sticky(data.from)), to: shortName(sticky(data.to)) });
       break;
     }
     case "link.deleted": {
@@ -166,8 +172,8 @@ export function factOf(event, before) {
       fact.category = "unlink";
       fact.stickies = link ? [link.from, link.to] : [];
       fact.text = link
-        ? `removed the link ${shortName(sticky(link.from))} → ${shortName(sticky(link.to))}`
-        : "removed a link";
+        ? format(t("removed the link %(from)s → %(to)s"), { from: shortName(sticky(link.from)), to: shortName(sticky(link.to)) })
+        : t("removed a link");
       break;
     }
     case "vote.cast":
@@ -177,41 +183,43 @@ export function factOf(event, before) {
       fact.category = cast ? "vote" : "unvote";
       fact.stickies = [data.sticky];
       fact.ballot = voting && !voting.revealed ? voting.id ?? "open" : null;
-      fact.text = cast ? `voted for ${shortName(sticky(data.sticky))}` : `took back a vote for ${shortName(sticky(data.sticky))}`;
+      fact.text = format(cast ? t("voted for %(name)s") : t("took back a vote for %(name)s"), { name: shortName(sticky(data.sticky)) });
       break;
     }
     case "phase.changed":
-      fact.text = `set the phase to “${phaseTitle(data.phase)}”`;
+      fact.text = format(t("set the phase to “%(phase)s”"), { phase: phaseTitle(data.phase) });
       break;
     case "timer.started":
-      fact.text = `started a ${minutes(data.seconds)} timer`;
+      fact.text = timerText(data.seconds);
       break;
     case "timer.stopped":
-      fact.text = "stopped the timer";
+      fact.text = t("stopped the timer");
       break;
     case "board.locked":
-      fact.text = "locked the board";
+      fact.text = t("locked the board");
       break;
     case "board.unlocked":
-      fact.text = "unlocked the board";
+      fact.text = t("unlocked the board");
       break;
     case "voting.opened": {
       const kinds = (data.kinds ?? []).map((k) => kindWords(k)[2]);
-      const on = kinds.length ? ` on ${listing(kinds)}` : "";
-      fact.text = `opened a dot vote: ${countOf(data.votes, "vote", "votes")} each${on}`;
+      const votes = format(tn("%(count)s vote", "%(count)s votes", data.votes), { count: data.votes });
+      fact.text = kinds.length
+        ? format(t("opened a dot vote: %(votes)s each on %(kinds)s"), { votes, kinds: listing(kinds) })
+        : format(t("opened a dot vote: %(votes)s each"), { votes });
       break;
     }
     case "voting.revealed":
-      fact.text = "revealed the votes";
+      fact.text = t("revealed the votes");
       break;
     case "voting.closed":
-      fact.text = "closed the dot vote";
+      fact.text = t("closed the dot vote");
       break;
     case "lanes.changed":
       fact.text = lanesText(before?.board?.lanes ?? [], data.lanes ?? []);
       break;
     default:
-      fact.text = `changed the board (${event.name})`;
+      fact.text = format(t("changed the board (%(event)s)"), { event: event.name });
   }
   return fact;
 }
@@ -220,48 +228,51 @@ function updateText(old, data) {
   const name = shortName(old);
   const changed = Object.keys(data).filter((key) => key in FIELD_NOUNS || key === "text");
   const others = [...new Set(changed.filter((key) => key !== "text").map((key) => FIELD_NOUNS[key]))];
-  let text = null;
+  let said = null;
   if (changed.includes("text")) {
     const after = String(data.text ?? "").trim();
-    if (!hasText(old)) text = after ? `wrote ${quote(data.text)} on ${name}` : `edited ${name}`;
-    else if (!after) text = `cleared the text of ${name}`;
-    else text = `renamed ${name} to ${quote(data.text)}`;
-    if (others.length) text += ` and changed its ${listing(others)}`;
-    return text;
+    const text = quote(data.text);
+    if (!hasText(old)) said = after ? format(t("wrote %(text)s on %(name)s"), { text, name }) : format(t("edited %(name)s"), { name });
+    else if (!after) said = format(t("cleared the text of %(name)s"), { name });
+    else said = format(t("renamed %(name)s to %(text)s"), { name, text });
+    if (others.length) said = format(t("%(done)s and changed its %(things)s"), { done: said, things: listing(others) });
+    return said;
   }
-  if (others.length > 1) return `changed the ${listing(others)} of ${name}`;
-  if (changed.includes("kind")) return `turned ${name} into ${kindWords(data.kind)[0]} ${kindWords(data.kind)[1]}`;
-  if (changed.includes("pivotal")) return data.pivotal ? `marked ${name} as pivotal` : `unmarked ${name} as pivotal`;
-  if (changed.includes("width") || changed.includes("height")) return `resized ${name}`;
-  if (changed.includes("fields")) return `changed the fields of ${name}`;
-  if (changed.includes("description")) return `edited the description of ${name}`;
+  if (others.length > 1) return format(t("changed the %(things)s of %(name)s"), { things: listing(others), name });
+  if (changed.includes("kind")) return format(t("turned %(name)s into %(kind)s"), { name, kind: kindWords(data.kind)[0] });
+  if (changed.includes("pivotal")) return format(data.pivotal ? t("marked %(name)s as pivotal") : t("unmarked %(name)s as pivotal"), { name });
+  if (changed.includes("width") || changed.includes("height")) return format(t("resized %(name)s"), { name });
+  if (changed.includes("fields")) return format(t("changed the fields of %(name)s"), { name });
+  if (changed.includes("description")) return format(t("edited the description of %(name)s"), { name });
   if (changed.includes("code_name")) {
-    return data.code_name ? `set the code name of ${name} to ${data.code_name}` : `cleared the code name of ${name}`;
+    return data.code_name
+      ? format(t("set the code name of %(name)s to %(code)s"), { name, code: data.code_name })
+      : format(t("cleared the code name of %(name)s"), { name });
   }
   if (changed.includes("event_style")) {
     return data.event_style === "notification"
-      ? `made ${name} leave its context as a notification`
-      : `made ${name} leave its context carrying its data`;
+      ? format(t("made %(name)s leave its context as a notification"), { name })
+      : format(t("made %(name)s leave its context carrying its data"), { name });
   }
-  return `edited ${name}`;
+  return format(t("edited %(name)s"), { name });
 }
 
 function lanesText(before, after) {
   const names = (lanes) => lanes.map((lane) => lane.name);
   const added = after.filter((lane) => !before.some((b) => b.id === lane.id));
   const removed = before.filter((lane) => !after.some((a) => a.id === lane.id));
-  if (!after.length && before.length) return "removed the swimlanes";
-  if (added.length === 1 && !removed.length) return `added the swimlane “${added[0].name}”`;
-  if (removed.length === 1 && !added.length) return `removed the swimlane “${removed[0].name}”`;
+  if (!after.length && before.length) return t("removed the swimlanes");
+  if (added.length === 1 && !removed.length) return format(t("added the swimlane “%(name)s”"), { name: added[0].name });
+  if (removed.length === 1 && !added.length) return format(t("removed the swimlane “%(name)s”"), { name: removed[0].name });
   if (!added.length && !removed.length) {
     const renamed = after.filter((lane) => before.some((b) => b.id === lane.id && b.name !== lane.name));
     if (renamed.length === 1) {
       const old = before.find((b) => b.id === renamed[0].id);
-      return `renamed the swimlane “${old.name}” to “${renamed[0].name}”`;
+      return format(t("renamed the swimlane “%(old)s” to “%(name)s”"), { old: old.name, name: renamed[0].name });
     }
-    return "rearranged the swimlanes";
+    return t("rearranged the swimlanes");
   }
-  return `set the swimlanes: ${listing(names(after).map((n) => `“${n}”`))}`;
+  return format(t("set the swimlanes: %(names)s"), { names: listing(names(after).map((n) => format(t("“%(text)s”"), { text: n }))) });
 }
 
 // -- the events of one action ---------------------------------------------------
@@ -288,14 +299,14 @@ export function entriesOf(facts) {
 }
 
 const SUMMARIES = {
-  add: (facts) => `added ${countOf(facts.length, ...nounsOf(facts))}`,
-  edit: (facts) => `edited ${countOf(facts.length, ...nounsOf(facts))}`,
-  move: (facts) => `moved ${countOf(facts.length, ...nounsOf(facts))}`,
-  delete: (facts) => `deleted ${countOf(facts.length, ...nounsOf(facts))}`,
-  link: (facts) => `added ${countOf(facts.length, "link", "links")}`,
-  unlink: (facts) => `removed ${countOf(facts.length, "link", "links")}`,
-  vote: (facts) => `cast ${countOf(facts.length, "vote", "votes")}`,
-  unvote: (facts) => `took back ${countOf(facts.length, "vote", "votes")}`,
+  add: (facts) => format(t("added %(things)s"), { things: countOf(facts.length, ...nounsOf(facts)) }),
+  edit: (facts) => format(t("edited %(things)s"), { things: countOf(facts.length, ...nounsOf(facts)) }),
+  move: (facts) => format(t("moved %(things)s"), { things: countOf(facts.length, ...nounsOf(facts)) }),
+  delete: (facts) => format(t("deleted %(things)s"), { things: countOf(facts.length, ...nounsOf(facts)) }),
+  link: (facts) => format(tn("added %(count)s link", "added %(count)s links", facts.length), { count: facts.length }),
+  unlink: (facts) => format(tn("removed %(count)s link", "removed %(count)s links", facts.length), { count: facts.length }),
+  vote: (facts) => format(tn("cast %(count)s vote", "cast %(count)s votes", facts.length), { count: facts.length }),
+  unvote: (facts) => format(tn("took back %(count)s vote", "took back %(count)s votes", facts.length), { count: facts.length }),
 };
 const ORDER = ["add", "edit", "move", "delete", "link", "unlink", "vote", "unvote", "setting"];
 
@@ -306,12 +317,12 @@ function nounsOf(facts) {
     const [, one, many] = kindWords([...kinds][0]);
     return [one, many];
   }
-  return ["sticky", "stickies"];
+  return [t("sticky"), t("stickies")];
 }
 
 function factText(fact, hiddenBallot) {
   if (fact.ballot !== null && fact.ballot === hiddenBallot) {
-    return fact.category === "vote" ? "cast a vote" : "took back a vote";
+    return fact.category === "vote" ? t("cast a vote") : t("took back a vote");
   }
   return fact.text;
 }
@@ -339,13 +350,13 @@ export function summary(facts, { hiddenBallot = null } = {}) {
  * `who` names the actor; `hiddenBallot` is the id of a dot vote whose votes
  * are hidden now (votes cast in it are not said to be on what).
  */
-export function describeEntry(entry, { who = "Someone", hiddenBallot = null } = {}) {
+export function describeEntry(entry, { who = t("Someone"), hiddenBallot = null } = {}) {
   const what = summary(entry.facts, { hiddenBallot });
   const restored = restoredSeq(entry.facts[0]?.id);
-  if (restored !== null) return `${who} restored the board to change ${restored} (${what})`;
-  if (entry.facts.every((f) => f.undo)) return `${who} undid a change (${what})`;
-  if (entry.facts.every((f) => f.redo)) return `${who} redid a change (${what})`;
-  return `${who} ${what}`;
+  if (restored !== null) return format(t("%(who)s restored the board to change %(seq)s (%(what)s)"), { who, seq: restored, what });
+  if (entry.facts.every((f) => f.undo)) return format(t("%(who)s undid a change (%(what)s)"), { who, what });
+  if (entry.facts.every((f) => f.redo)) return format(t("%(who)s redid a change (%(what)s)"), { who, what });
+  return format(t("%(who)s %(what)s"), { who, what });
 }
 
 /** The stickies an entry touched, as far as may be said (not a hidden vote's). */
@@ -373,7 +384,7 @@ function pad(n) {
   return String(n).padStart(2, "0");
 }
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS = [t("Jan"), t("Feb"), t("Mar"), t("Apr"), t("May"), t("Jun"), t("Jul"), t("Aug"), t("Sep"), t("Oct"), t("Nov"), t("Dec")];
 
 /** "14:32" for a time today (local), "3 Dec 14:32" for another day; "" without one. */
 export function clock(at, now = new Date()) {
@@ -383,16 +394,16 @@ export function clock(at, now = new Date()) {
   const time = `${pad(when.getHours())}:${pad(when.getMinutes())}`;
   const sameDay =
     when.getFullYear() === now.getFullYear() && when.getMonth() === now.getMonth() && when.getDate() === now.getDate();
-  return sameDay ? time : `${when.getDate()} ${MONTHS[when.getMonth()]} ${time}`;
+  return sameDay ? time : format(t("%(day)s %(month)s %(time)s"), { day: when.getDate(), month: MONTHS[when.getMonth()], time });
 }
 
 /** The banner over a past board: "Viewing the board at 14:32, change 118 of 240". */
 export function bannerText({ seq, head, at = null, now = new Date() }) {
-  if (seq === 0) return `Viewing the board before its first change (change 0 of ${head})`;
+  if (seq === 0) return format(t("Viewing the board before its first change (change 0 of %(head)s)"), { head });
   const time = clock(at, now);
   return time
-    ? `Viewing the board at ${time}, change ${seq} of ${head}`
-    : `Viewing the board at change ${seq} of ${head}`;
+    ? format(t("Viewing the board at %(time)s, change %(seq)s of %(head)s"), { time, seq, head })
+    : format(t("Viewing the board at change %(seq)s of %(head)s"), { seq, head });
 }
 
 /** The phase changes among `events`: [{seq, phase, title, at}], in seq order. */
@@ -451,16 +462,15 @@ export function restoreDiff(then, now) {
 /** A restore's diff in words, one item each: ["3 stickies come back", ...]; [] when nothing changes. */
 export function restoreItems(diff) {
   const items = [];
-  if (diff.back) items.push(`${countOf(diff.back, "sticky comes", "stickies come")} back`);
-  if (diff.gone) items.push(`${countOf(diff.gone, "sticky goes", "stickies go")}`);
-  if (diff.changed) {
-    items.push(diff.changed === 1 ? "1 sticky gets its words or details of then back" : `${diff.changed} stickies get their words or details of then back`);
-  }
-  if (diff.moved) items.push(`${countOf(diff.moved, "sticky moves", "stickies move")} back to where ${diff.moved === 1 ? "it was" : "they were"}`);
-  if (diff.linksBack) items.push(`${countOf(diff.linksBack, "link comes", "links come")} back`);
-  if (diff.linksGone) items.push(`${countOf(diff.linksGone, "link goes", "links go")}`);
-  if (diff.votesBack) items.push(`${countOf(diff.votesBack, "vote comes", "votes come")} back`);
-  if (diff.votesGone) items.push(`${countOf(diff.votesGone, "vote goes", "votes go")}`);
-  if (diff.lanes) items.push("the swimlanes go back to those of then");
+  const say = (n, text) => items.push(format(text, { count: n }));
+  if (diff.back) say(diff.back, tn("%(count)s sticky comes back", "%(count)s stickies come back", diff.back));
+  if (diff.gone) say(diff.gone, tn("%(count)s sticky goes", "%(count)s stickies go", diff.gone));
+  if (diff.changed) say(diff.changed, tn("%(count)s sticky gets its words or details of then back", "%(count)s stickies get their words or details of then back", diff.changed));
+  if (diff.moved) say(diff.moved, tn("%(count)s sticky moves back to where it was", "%(count)s stickies move back to where they were", diff.moved));
+  if (diff.linksBack) say(diff.linksBack, tn("%(count)s link comes back", "%(count)s links come back", diff.linksBack));
+  if (diff.linksGone) say(diff.linksGone, tn("%(count)s link goes", "%(count)s links go", diff.linksGone));
+  if (diff.votesBack) say(diff.votesBack, tn("%(count)s vote comes back", "%(count)s votes come back", diff.votesBack));
+  if (diff.votesGone) say(diff.votesGone, tn("%(count)s vote goes", "%(count)s votes go", diff.votesGone));
+  if (diff.lanes) items.push(t("the swimlanes go back to those of then"));
   return items;
 }

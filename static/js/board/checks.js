@@ -13,13 +13,14 @@
 import { bounds, intersects } from "./geometry.js";
 import { PHASES } from "./phases.js";
 import { font } from "./textlayout.js";
+import { format, t, tn } from "./i18n.js";
 
 // Quiet time after the last change before the checks run again; while the
 // board never goes quiet, they run this often all the same.
 export const SETTLE_MS = 600;
 export const MAX_WAIT_MS = 5000;
 export const SEVERITIES = ["error", "warning", "hint"];
-const TITLES = { error: "Errors", warning: "Warnings", hint: "Hints" };
+const TITLES = { error: t("Errors"), warning: t("Warnings"), hint: t("Hints") };
 const COLOURS = {
   error: { fill: "#c92a2a", ink: "#ffffff" },
   warning: { fill: "#f59f00", ink: "#1f2430" },
@@ -159,18 +160,18 @@ export class BoardChecks {
     this.renderToggle();
     if (this.panel.hidden) return; // built when opened: a big board has many findings
     const phase = this.result ? this.result.phase : this.phase();
-    this.phaseLabel.textContent = `For the phase “${PHASES[phase]?.title ?? phase}”, as the board is now.`;
+    this.phaseLabel.textContent = format(t("For the phase “%(phase)s”, as the board is now."), { phase: PHASES[phase]?.title ?? phase });
     if (this.error) {
-      this.body.replaceChildren(paragraph(`The checks could not run: ${this.error}`, "checks-panel__empty"));
+      this.body.replaceChildren(paragraph(format(t("The checks could not run: %(error)s"), { error: this.error }), "checks-panel__empty"));
       return;
     }
     if (!this.result) {
-      this.body.replaceChildren(paragraph("Checking the board…", "checks-panel__empty"));
+      this.body.replaceChildren(paragraph(t("Checking the board…"), "checks-panel__empty"));
       return;
     }
     const { findings } = this.result;
     if (!findings.length) {
-      this.body.replaceChildren(paragraph("Nothing to fix in this phase: the checks find no problem.", "checks-panel__empty checks-panel__empty--clear"));
+      this.body.replaceChildren(paragraph(t("Nothing to fix in this phase: the checks find no problem."), "checks-panel__empty checks-panel__empty--clear"));
       return;
     }
     // A new answer must not take the reader's place or focus in the list.
@@ -193,10 +194,11 @@ export class BoardChecks {
     this.toggleCount.textContent = String(total);
     this.toggleCount.className = `count checks-count checks-count--${worst || "clear"}`;
     const said = summary
-      ? SEVERITIES.filter((s) => summary[s]).map((s) => `${summary[s]} ${plural(summary[s], s)}`).join(", ") || "nothing to fix"
-      : "not checked yet";
-    this.toggle.setAttribute("aria-label", `Checks: ${said}`);
-    this.toggle.title = `Checks: ${said}`;
+      ? SEVERITIES.filter((s) => summary[s]).map((s) => plural(summary[s], s)).join(t(", ")) || t("nothing to fix")
+      : t("not checked yet");
+    const label = format(t("Checks: %(summary)s"), { summary: said });
+    this.toggle.setAttribute("aria-label", label);
+    this.toggle.title = label;
   }
 
   group(severity) {
@@ -233,7 +235,7 @@ export class BoardChecks {
     if (help.fix) {
       const fix = paragraph("", "check-card__fix");
       const label = document.createElement("strong");
-      label.textContent = "To fix: ";
+      label.textContent = t("To fix: ");
       fix.append(label, help.fix);
       card.append(fix);
     }
@@ -247,7 +249,7 @@ export class BoardChecks {
       button.dataset.finding = f.key;
       button.textContent = f.message;
       const onBoard = f.stickies.some((s) => this.scene.sticky(s));
-      if (onBoard) button.title = "Show it on the board";
+      if (onBoard) button.title = t("Show it on the board");
       else button.disabled = true;
       if (this.active === f.key) button.setAttribute("aria-current", "true");
       item.append(button);
@@ -255,7 +257,7 @@ export class BoardChecks {
     }
     card.append(list);
     if (findings.length > MAX_LISTED) {
-      card.append(paragraph(`…and ${findings.length - MAX_LISTED} more like these.`, "hint"));
+      card.append(paragraph(format(t("…and %(count)s more like these."), { count: findings.length - MAX_LISTED }), "hint"));
     }
     return card;
   }
@@ -266,7 +268,7 @@ export class BoardChecks {
     if (!finding) return;
     const ids = finding.stickies.filter((id) => this.scene.sticky(id));
     if (!ids.length) {
-      this.toasts.show("That sticky is no longer on the board.");
+      this.toasts.show(t("That sticky is no longer on the board."));
       return;
     }
     const box = bounds(ids.map((id) => this.scene.sticky(id)));
@@ -325,7 +327,12 @@ function identity(finding) {
 }
 
 function plural(n, severity) {
-  return n === 1 ? severity : `${severity}s`;
+  const text = {
+    error: tn("%(count)s error", "%(count)s errors", n),
+    warning: tn("%(count)s warning", "%(count)s warnings", n),
+    hint: tn("%(count)s hint", "%(count)s hints", n),
+  }[severity];
+  return format(text, { count: n });
 }
 
 function count(n) {
@@ -382,6 +389,6 @@ function badge(ctx, s, { count: n, severity }, zoom) {
 async function getJSON(url) {
   const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
   const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(body?.message || `the server answered ${response.status}`);
+  if (!response.ok) throw new Error(body?.message || format(t("the server answered %(status)s"), { status: response.status }));
   return body;
 }

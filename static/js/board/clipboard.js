@@ -6,6 +6,7 @@
 
 import { newId } from "./connection.js";
 import { bounds } from "./geometry.js";
+import { format, t } from "./i18n.js";
 
 const FORMAT = "event-storming-stickies";
 const MAX_PASTE = 200;
@@ -72,7 +73,7 @@ export class Clipboard {
   place(doc, at) {
     if (!this.scene.canWrite) return;
     const stickies = doc.stickies.slice(0, MAX_PASTE);
-    if (doc.stickies.length > MAX_PASTE) this.toasts.show(`Pasted the first ${MAX_PASTE} stickies.`);
+    if (doc.stickies.length > MAX_PASTE) this.toasts.show(format(t("Pasted the first %(count)s stickies."), { count: MAX_PASTE }));
     const box = bounds(stickies.map((s) => ({ width: 160, height: 160, ...s })));
     const dx = at.x - (box.x + box.width / 2);
     const dy = at.y - (box.y + box.height / 2);

@@ -4,6 +4,7 @@
 // chapters whatever part of it is in view.
 
 import { font } from "./textlayout.js";
+import { t } from "./i18n.js";
 
 const LINE = "rgba(232, 89, 12, 0.55)";
 const LABEL_INK = "#8a3c0a";
@@ -19,7 +20,7 @@ const MAX_CHARS = 32;
 export function pivotalDividers(stickies) {
   return stickies
     .filter((s) => s.kind === "event" && s.pivotal)
-    .map((s) => ({ id: s.id, x: s.x + s.width / 2, label: shorten((s.text || "").split("\n")[0].trim() || "Pivotal event") }))
+    .map((s) => ({ id: s.id, x: s.x + s.width / 2, label: shorten((s.text || "").split("\n")[0].trim() || t("Pivotal event")) }))
     .sort((a, b) => a.x - b.x || (a.id < b.id ? -1 : 1));
 }
 

@@ -4,6 +4,8 @@
 // the board), then download it. Files come from the REST preview; every text
 // goes into the page as text.
 
+import { format as fill, t, tn } from "./i18n.js";
+
 const MERMAID = "/static/vendor/mermaid/mermaid.min.js";
 const PICTURES = new Set(["svg", "png"]);
 const DIAGRAM = "model.mmd";
@@ -65,7 +67,9 @@ export class ExportDialog {
       for (const v of versions) {
         const option = document.createElement("option");
         option.value = String(v.number);
-        option.textContent = `Version ${v.number} (seq ${v.seq}${v.note ? `: ${v.note}` : ""})`;
+        option.textContent = v.note
+        ? fill(t("Version %(number)s (seq %(seq)s: %(note)s)"), { number: v.number, seq: v.seq, note: v.note })
+        : fill(t("Version %(number)s (seq %(seq)s)"), { number: v.number, seq: v.seq });
         this.source.append(option);
       }
       this.source.value = chosen;
@@ -100,12 +104,12 @@ export class ExportDialog {
     this.packageField.hidden = format !== "python";
     this.download.href = this.downloadURL();
     this.download.textContent = format === "python" || !["svg", "png", "json"].includes(format)
-      ? "Download zip"
-      : `Download ${format.toUpperCase()}`;
+      ? t("Download zip")
+      : fill(t("Download %(format)s"), { format: format.toUpperCase() });
     const params = this.query();
     if (this.source.value) params.set("version", this.source.value);
     const request = ++this.request;
-    this.status.textContent = "Preparing the preview…";
+    this.status.textContent = t("Preparing the preview…");
     let preview;
     try {
       preview = await this.fetchJSON(`/api/boards/${this.boardId}/export/preview/?${params}`);
@@ -123,7 +127,7 @@ export class ExportDialog {
     this.notes.textContent = preview.notes.join(" ");
     this.status.textContent = "";
     const count = preview.files.length;
-    this.what.textContent = PICTURES.has(format) ? "" : `${count} file${count === 1 ? "" : "s"}`;
+    this.what.textContent = PICTURES.has(format) ? "" : fill(tn("%(count)s file", "%(count)s files", count), { count });
     if (PICTURES.has(format)) await this.showPicture(preview.files[0].text, format);
     else if (format === "mermaid") await this.showDiagram();
     else this.showFiles(format);
@@ -174,8 +178,8 @@ export class ExportDialog {
     if (file.user_owned) {
       const badge = document.createElement("span");
       badge.className = "badge badge--yours";
-      badge.textContent = "yours";
-      badge.title = "Created once; a re-export never replaces it";
+      badge.textContent = t("yours");
+      badge.title = t("Created once; a re-export never replaces it");
       button.append(" ", badge);
     }
     li.append(button);
@@ -189,7 +193,7 @@ export class ExportDialog {
       b.setAttribute("aria-current", String(b.dataset.path === path));
     }
     this.path.textContent = path;
-    this.code.textContent = file.text ?? `(${file.size} bytes of binary data)`;
+    this.code.textContent = file.text ?? fill(t("(%(size)s bytes of binary data)"), { size: file.size });
   }
 
   async showDiagram() {
@@ -200,22 +204,22 @@ export class ExportDialog {
     try {
       const mermaid = await loadMermaid();
       const { svg } = await mermaid.render(`export-diagram-${this.request}`, file.text);
-      this.setImage(svg, "The model as a Mermaid flowchart, drawn by mermaid in this page.");
+      this.setImage(svg, t("The model as a Mermaid flowchart, drawn by mermaid in this page."));
       // At its own size: the flowchart is made to be read, and scrolled.
       const box = /viewBox="[-\d.]+ [-\d.]+ ([\d.]+) /.exec(svg);
       if (box) this.image.style.width = `${Math.min(1500, Math.round(Number(box[1])))}px`;
       this.dialog.dataset.preview = "mermaid";
     } catch (error) {
       this.picture.hidden = true;
-      this.status.textContent = `The diagram could not be drawn: ${error.message || error}`;
+      this.status.textContent = fill(t("The diagram could not be drawn: %(error)s"), { error: error.message || error });
     }
   }
 
   async showPicture(svg, format) {
     this.filesBox.hidden = true;
     this.setImage(svg, format === "png"
-      ? "The board as it looks; the PNG is made from this picture in your browser."
-      : "The board as it looks.");
+      ? t("The board as it looks; the PNG is made from this picture in your browser.")
+      : t("The board as it looks."));
     this.dialog.dataset.preview = format;
   }
 
@@ -272,7 +276,7 @@ function loadMermaid() {
         window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
         resolve(window.mermaid);
       };
-      script.onerror = () => reject(new Error("mermaid did not load"));
+      script.onerror = () => reject(new Error(t("mermaid did not load")));
       document.head.append(script);
     });
   }
@@ -282,6 +286,6 @@ function loadMermaid() {
 async function defaultFetch(url) {
   const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
   const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(body?.message || `The server answered ${response.status}.`);
+  if (!response.ok) throw new Error(body?.message || fill(t("The server answered %(status)s."), { status: response.status }));
   return body;
 }

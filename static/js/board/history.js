@@ -27,6 +27,7 @@ import {
 import { newId } from "./connection.js";
 import { bounds, intersects } from "./geometry.js";
 import { HistoryLog } from "./history_log.js";
+import { format, t, tn } from "./i18n.js";
 
 // After the slider stops: quick when the board can be folded here, longer
 // when the server must fold it (one request per pause, not per step).
@@ -128,11 +129,11 @@ export class BoardHistory {
       this.loadMembers();
     }
     if (this.log.loaded) return this.render();
-    this.feedStatus.textContent = "Reading the board's history…";
+    this.feedStatus.textContent = t("Reading the board's history…");
     try {
       await this.log.open(this.head);
     } catch (error) {
-      this.feedStatus.textContent = `The history could not be read: ${error.message}`;
+      this.feedStatus.textContent = format(t("The history could not be read: %(error)s"), { error: error.message });
       return;
     }
     this.render();
@@ -150,8 +151,8 @@ export class BoardHistory {
   }
 
   who(memberId) {
-    if (!memberId) return "Someone";
-    if (memberId === this.me.member) return "You";
+    if (!memberId) return t("Someone");
+    if (memberId === this.me.member) return t("You");
     const name = this.members.get(memberId);
     if (name) return name;
     // Someone who joined after the list was read: read it again, once.
@@ -159,7 +160,7 @@ export class BoardHistory {
       this.asked.add(memberId);
       this.loadMembers();
     }
-    return "A former member";
+    return t("A former member");
   }
 
   clicked(e) {
@@ -179,11 +180,11 @@ export class BoardHistory {
 
   async older() {
     this.olderButton.disabled = true;
-    this.olderButton.textContent = "Reading older changes…";
+    this.olderButton.textContent = t("Reading older changes…");
     try {
       await this.log.older();
     } catch (error) {
-      this.app.toasts.error(`The older changes could not be read: ${error.message}`);
+      this.app.toasts.error(format(t("The older changes could not be read: %(error)s"), { error: error.message }));
     }
     this.olderButton.disabled = false;
     this.render();
@@ -226,7 +227,7 @@ export class BoardHistory {
     } catch (error) {
       if (request !== this.request) return;
       delete this.board.dataset.historyLoading;
-      if (error.name !== "AbortError") this.app.toasts.error(`The board at change ${seq} could not be read: ${error.message}`);
+      if (error.name !== "AbortError") this.app.toasts.error(format(t("The board at change %(seq)s could not be read: %(error)s"), { seq, error: error.message }));
       return;
     }
     if (request !== this.request || this.target !== seq) return; // a newer question is on its way
@@ -245,7 +246,7 @@ export class BoardHistory {
     this.renderPosition();
     this.renderFeedPosition({ reveal: true });
     if (first) {
-      this.notice = this.app.toasts.show("You are looking at the board's past: nothing can be changed until you go back to live.");
+      this.notice = this.app.toasts.show(t("You are looking at the board's past: nothing can be changed until you go back to live."));
     }
     const shown = [...this.highlight].filter((id) => viewing.store.stickies.has(id));
     if (shown.length) this.bringIntoView(shown);
@@ -349,9 +350,9 @@ export class BoardHistory {
     this.feed.replaceChildren(...items);
     this.feed.scrollTop = scrolled;
     if (focused) this.feed.querySelector(`[data-entry="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
-    this.feedStatus.textContent = this.entries.length ? "" : "Nothing has happened on this board yet.";
+    this.feedStatus.textContent = this.entries.length ? "" : t("Nothing has happened on this board yet.");
     this.olderButton.hidden = this.log.complete;
-    this.olderButton.textContent = "Show older changes";
+    this.olderButton.textContent = t("Show older changes");
     this.panel.querySelector("[data-history=start]").hidden = !(this.log.complete && this.entries.length);
     this.renderFeedPosition();
   }
@@ -373,7 +374,7 @@ export class BoardHistory {
     const changes = entry.first === entry.last ? `change ${entry.first}` : `changes ${entry.first}–${entry.last}`;
     meta.textContent = time ? `${time} · ${changes}` : changes;
     button.append(text, meta);
-    button.title = "Show the board at this point";
+    button.title = t("Show the board at this point");
     li.append(button);
     return li;
   }
@@ -408,8 +409,8 @@ export class BoardHistory {
     const at = this.viewing && this.viewing.seq === seq ? this.viewing.at : this.log?.event(seq)?.at ?? null;
     const time = clock(at);
     let text;
-    if (seq >= head) text = head ? `Live: change ${head}` : "Live: no changes yet";
-    else text = `Change ${seq} of ${head}`;
+    if (seq >= head) text = head ? format(t("Live: change %(head)s"), { head }) : t("Live: no changes yet");
+    else text = format(t("Change %(seq)s of %(head)s"), { seq, head });
     const when = document.createElement("span");
     when.className = "history-time__when";
     when.textContent = time;
@@ -432,7 +433,9 @@ export class BoardHistory {
       button.className = `history-mark history-mark--${mark.phase}`;
       button.dataset.mark = String(mark.seq);
       const time = clock(mark.at);
-      const label = `Phase “${mark.title}” from change ${mark.seq}${time ? ` (${time})` : ""}`;
+      const label = time
+        ? format(t("Phase “%(phase)s” from change %(seq)s (%(time)s)"), { phase: mark.title, seq: mark.seq, time })
+        : format(t("Phase “%(phase)s” from change %(seq)s"), { phase: mark.title, seq: mark.seq });
       button.setAttribute("aria-label", label);
       button.title = label;
       return button;
@@ -469,17 +472,20 @@ export class BoardHistory {
     const what = this.dialog.querySelector("#history-restore-what");
     const list = this.dialog.querySelector("#history-restore-items");
     const go = this.dialog.querySelector("button[value=restore]");
-    title.textContent = `Restore the board to change ${viewing.seq}?`;
+    title.textContent = format(t("Restore the board to change %(seq)s?"), { seq: viewing.seq });
     if (items.length) {
-      what.textContent = `The board goes back to how it was at change ${viewing.seq}${when ? ` (${when})` : ""}. ${items.length === 1 ? "This changes" : "These change"} for everyone at once:`;
+      const back = when
+        ? format(t("The board goes back to how it was at change %(seq)s (%(time)s)."), { seq: viewing.seq, time: when })
+        : format(t("The board goes back to how it was at change %(seq)s."), { seq: viewing.seq });
+      what.textContent = `${back} ${items.length === 1 ? t("This changes for everyone at once:") : t("These change for everyone at once:")}`;
       list.replaceChildren(...items.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
     } else {
-      what.textContent = "The board's stickies, links and votes are as they were then: there is nothing to restore.";
+      what.textContent = t("The board's stickies, links and votes are as they were then: there is nothing to restore.");
       list.replaceChildren();
     }
     list.hidden = !items.length;
     go.hidden = !items.length;
-    go.textContent = `Restore ${diff.total === 1 ? "1 change" : `${diff.total} changes`}`;
+    go.textContent = format(tn("Restore %(count)s change", "Restore %(count)s changes", diff.total), { count: diff.total });
     this.dialog.returnValue = "";
     this.dialog.showModal();
     const answer = await new Promise((resolve) => {
@@ -494,13 +500,13 @@ export class BoardHistory {
     try {
       await this.connection.command("board.restore", { seq }, { id: restoreCommandId(seq, newId()) });
     } catch (error) {
-      this.app.toasts.error(error?.message || "The board could not be restored.");
+      this.app.toasts.error(error?.message || t("The board could not be restored."));
       return;
     } finally {
       this.restoreButton.disabled = false;
     }
     this.live();
-    this.app.toasts.show(`The board is back as it was at change ${seq}. Ctrl+Z takes the restore back.`);
+    this.app.toasts.show(format(t("The board is back as it was at change %(seq)s. Ctrl+Z takes the restore back."), { seq }));
     // Back on the canvas, where Ctrl+Z undoes it.
     document.getElementById("board-canvas").focus({ preventScroll: true });
   }
@@ -562,6 +568,6 @@ export class BoardHistory {
 async function getJSON(url, { signal } = {}) {
   const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, signal });
   const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(body?.message || `the server answered ${response.status}`);
+  if (!response.ok) throw new Error(body?.message || format(t("the server answered %(status)s"), { status: response.status }));
   return body;
 }

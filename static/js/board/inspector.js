@@ -3,6 +3,7 @@
 // carrying only what changed and the version the form was filled from.
 
 import { FIELD_KINDS, kindOf } from "./kinds.js";
+import { format, t } from "./i18n.js";
 
 // What a sticky that never had a value holds (the server's defaults).
 const BLANK = { pivotal: false, event_style: "state" };
@@ -93,7 +94,7 @@ export class Inspector {
     this.dirty = false;
     const read = !this.scene.canWrite;
     for (const control of this.form.querySelectorAll("input, textarea, select, button")) control.disabled = read;
-    this.meta.textContent = `${kindOf(sticky.kind).label} · version ${sticky.version ?? "new"}`;
+    this.meta.textContent = format(t("%(kind)s · version %(version)s"), { kind: kindOf(sticky.kind).label, version: sticky.version ?? t("new") });
   }
 
   showKind(kind) {
@@ -107,13 +108,13 @@ export class Inspector {
     const row = document.createElement("li");
     row.className = "fields-editor__row";
     const n = this.rows.childElementCount + 1;
-    const name = input("name", field.name, `Field ${n} name`, "name");
-    const type = input("type", field.type, `Field ${n} type`, "type");
+    const name = input("name", field.name, format(t("Field %(n)s name"), { n }), t("name"));
+    const type = input("type", field.type, format(t("Field %(n)s type"), { n }), t("type"));
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "tool";
     remove.dataset.action = "field-remove";
-    remove.setAttribute("aria-label", `Remove field ${n}`);
+    remove.setAttribute("aria-label", format(t("Remove field %(n)s"), { n }));
     remove.textContent = "×";
     row.append(name, type, remove);
     this.rows.append(row);
@@ -155,9 +156,9 @@ export class Inspector {
     const ack = await this.actions.update(this.id, changes, this.loaded.version);
     if (ack) {
       this.dirty = false;
-      this.meta.textContent = "Saved.";
+      this.meta.textContent = t("Saved.");
     } else {
-      this.error.textContent = "Not saved: see the message below the board. Your edits are still here.";
+      this.error.textContent = t("Not saved: see the message below the board. Your edits are still here.");
       this.error.hidden = false;
     }
   }

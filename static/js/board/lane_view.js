@@ -11,6 +11,7 @@
 
 import { newId } from "./connection.js";
 import { changeLane, checkLane, forCommand, MAX_LANES, newLane, removeLane, resizeLane } from "./lanes.js";
+import { format, t } from "./i18n.js";
 
 const FILLS = ["rgba(28, 126, 214, 0.055)", "rgba(91, 98, 114, 0.05)"];
 const EDGE = "rgba(91, 98, 114, 0.38)";
@@ -149,16 +150,16 @@ export class LaneView {
       grip.tabIndex = -1;
       this.tags.append(tag, grip);
     }
-    const name = lane.name || "Unnamed lane";
+    const name = lane.name || t("Unnamed lane");
     if (tag.textContent !== name) tag.textContent = name;
     tag.classList.toggle("lane-tag--unnamed", !lane.name);
     tag.classList.toggle("lane-tag--readonly", !this.canWrite);
     const label = this.canWrite
-      ? `Lane ${name}: drag to move it, press to edit it`
-      : `Lane ${name}`;
+      ? format(t("Lane %(name)s: drag to move it, press to edit it"), { name })
+      : format(t("Lane %(name)s"), { name });
     if (tag.getAttribute("aria-label") !== label) tag.setAttribute("aria-label", label);
-    grip.setAttribute("aria-label", `Resize lane ${name}: drag`);
-    grip.title = "Drag to resize the lane";
+    grip.setAttribute("aria-label", format(t("Resize lane %(name)s: drag"), { name }));
+    grip.title = t("Drag to resize the lane");
     return { tag, grip };
   }
 
@@ -215,10 +216,10 @@ export class LaneView {
     this.addButton.hidden = !write;
     this.addButton.disabled = lanes.length >= MAX_LANES;
     this.hint.textContent = write
-      ? "Parallel flows, top to bottom. Drag a lane's name on the board to move it, the bar under it to resize it; or type its top and height here (board units)."
+      ? t("Parallel flows, top to bottom. Drag a lane's name on the board to move it, the bar under it to resize it; or type its top and height here (board units).")
       : lanes.length
-        ? "The lanes of this board. Only people who may change the board set them."
-        : "No swimlanes on this board.";
+        ? t("The lanes of this board. Only people who may change the board set them.")
+        : t("No swimlanes on this board.");
     const rows = new Map([...this.list.querySelectorAll("[data-lane]")].map((row) => [row.dataset.lane, row]));
     lanes.forEach((lane, index) => {
       let row = rows.get(lane.id);
@@ -233,7 +234,7 @@ export class LaneView {
         if (input.value !== value) input.value = value;
       }
       row.querySelector("[data-lane-remove]").hidden = !write;
-      row.querySelector("[data-lane-remove]").setAttribute("aria-label", `Remove the lane ${lane.name || "(unnamed)"}`);
+      row.querySelector("[data-lane-remove]").setAttribute("aria-label", format(t("Remove the lane %(name)s"), { name: lane.name || t("(unnamed)") }));
     });
     for (const row of rows.values()) row.remove();
   }
@@ -269,9 +270,9 @@ export class LaneView {
     error.setAttribute("role", "alert");
     error.hidden = true;
     fields.append(
-      field("name", "Name", { maxLength: 120, spellcheck: true }),
-      field("y", "Top", { inputMode: "numeric" }),
-      field("height", "Height", { inputMode: "numeric" }),
+      field("name", t("Name"), { maxLength: 120, spellcheck: true }),
+      field("y", t("Top"), { inputMode: "numeric" }),
+      field("height", t("Height"), { inputMode: "numeric" }),
       remove,
     );
     row.append(fields, error);
@@ -312,7 +313,7 @@ export class LaneView {
     const centre = viewport.toWorld(viewport.width / 2, viewport.height / 2);
     const lane = newLane(lanes, { id: newId(), stickies, fallbackY: centre.y });
     if (!lane) {
-      this.app.toasts.show(`A board holds at most ${MAX_LANES} swimlanes.`);
+      this.app.toasts.show(format(t("A board holds at most %(count)s swimlanes."), { count: MAX_LANES }));
       return;
     }
     this.send([...lanes, lane]);

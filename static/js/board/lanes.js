@@ -4,11 +4,15 @@
 // list from the last one, and check what a person typed before anything is
 // sent, with the same limits as the server (storming/commands.py lanes_set).
 
+import { format, t } from "./i18n.js";
+import { LIMITS } from "./vocabulary.js";
+
 export const MAX_LANES = 30;
 export const MAX_NAME = 80;
-export const MIN_HEIGHT = 20;
-export const MAX_HEIGHT = 20000;
-export const MAX_COORDINATE = 1e7;
+// A lane is as tall as a sticky may be, and lies on the board.
+export const MIN_HEIGHT = LIMITS.min_size;
+export const MAX_HEIGHT = LIMITS.max_size;
+export const MAX_COORDINATE = LIMITS.coordinate;
 // A new lane holds a row of stickies with room around them.
 export const DEFAULT_HEIGHT = 240;
 
@@ -27,7 +31,7 @@ export function forCommand(lanes) {
  */
 export function newLane(lanes, { id, stickies = [], fallbackY = 0 } = {}) {
   if (lanes.length >= MAX_LANES) return null;
-  const name = `Lane ${lanes.length + 1}`;
+  const name = format(t("Lane %(n)s"), { n: lanes.length + 1 });
   if (lanes.length) {
     const last = [...lanes].sort((a, b) => a.y + a.height - (b.y + b.height)).at(-1);
     return { id, name, y: Math.round(last.y + last.height), height: last.height };
@@ -49,15 +53,15 @@ export function newLane(lanes, { id, stickies = [], fallbackY = 0 } = {}) {
 export function checkLane({ name = "", y, height }) {
   const clean = String(name).trim();
   if (clean.length > MAX_NAME) {
-    return { field: "name", error: `A lane's name can be at most ${MAX_NAME} characters (this one has ${clean.length}).` };
+    return { field: "name", error: format(t("A lane's name can be at most %(max)s characters (this one has %(count)s)."), { max: MAX_NAME, count: clean.length }) };
   }
   const top = number(y);
-  if (top === null) return { field: "y", error: "The lane's top must be a number of board units, such as 0 or -240." };
-  if (Math.abs(top) > MAX_COORDINATE) return { field: "y", error: "The lane's top is too far off the board." };
+  if (top === null) return { field: "y", error: t("The lane's top must be a number of board units, such as 0 or -240.") };
+  if (Math.abs(top) > MAX_COORDINATE) return { field: "y", error: t("The lane's top is too far off the board.") };
   const tall = number(height);
-  if (tall === null) return { field: "height", error: "The lane's height must be a number of board units, such as 240." };
+  if (tall === null) return { field: "height", error: t("The lane's height must be a number of board units, such as 240.") };
   if (tall < MIN_HEIGHT || tall > MAX_HEIGHT) {
-    return { field: "height", error: `A lane's height must be between ${MIN_HEIGHT} and ${MAX_HEIGHT} board units.` };
+    return { field: "height", error: format(t("A lane's height must be between %(min)s and %(max)s board units."), { min: MIN_HEIGHT, max: MAX_HEIGHT }) };
   }
   return { lane: { name: clean, y: Math.round(top), height: Math.round(tall) } };
 }

@@ -21,11 +21,18 @@ import { kindOf } from "./kinds.js";
 import { LaneView } from "./lane_view.js";
 import { SuggestionView } from "./suggestion_view.js";
 import { alignMoves, carryContents, distributeMoves, tidyTimeline } from "./timeline.js";
+import { format, t, tn } from "./i18n.js";
+import { LIMITS } from "./vocabulary.js";
 
-// The largest sticky the server takes (storming/vocabulary.py MAX_SIZE).
-const MAX_SIZE = 20000;
+// The largest sticky the server takes.
+const MAX_SIZE = LIMITS.max_size;
 const ALIGNED = {
-  left: "left edges", centre: "centres", right: "right edges", top: "tops", middle: "middles", bottom: "bottoms",
+  left: () => t("Their left edges are lined up already."),
+  centre: () => t("Their centres are lined up already."),
+  right: () => t("Their right edges are lined up already."),
+  top: () => t("Their tops are lined up already."),
+  middle: () => t("Their middles are lined up already."),
+  bottom: () => t("Their bottoms are lined up already."),
 };
 
 export function install(app) {
@@ -162,18 +169,18 @@ export class LayoutTools {
     for (const b of this.panel.querySelectorAll("[data-align]")) b.disabled = !write || selected.length < 2;
     for (const b of this.panel.querySelectorAll("[data-distribute]")) b.disabled = !write || selected.length < 3;
     this.arrangeHint.textContent = !write
-      ? "You can look at this board but not change it."
+      ? t("You can look at this board but not change it.")
       : selected.length < 2
-        ? "Select two or more stickies (Shift+click or Shift+drag) to line them up; three or more to space them evenly."
-        : `${selected.length} stickies selected.`;
+        ? t("Select two or more stickies (Shift+click or Shift+drag) to line them up; three or more to space them evenly.")
+        : format(t("%(count)s stickies selected."), { count: selected.length });
     const events = selected.filter((s) => s.kind === "event");
-    this.tidyButton.textContent = events.length >= 2 ? `Tidy the ${events.length} selected events` : "Tidy the timeline";
+    this.tidyButton.textContent = events.length >= 2 ? format(t("Tidy the %(count)s selected events"), { count: events.length }) : t("Tidy the timeline");
     this.tidyButton.disabled = !write || !this.allStickies().some((s) => s.kind === "event");
     this.frameButton.disabled = !write || !selected.length;
-    this.frameButton.textContent = `Frame the selection as ${frameKindFor(phase) === "context" ? "a bounded context" : "an aggregate"}…`;
+    this.frameButton.textContent = frameKindFor(phase) === "context" ? t("Frame the selection as a bounded context…") : t("Frame the selection as an aggregate…");
     this.frameHint.textContent = selected.length
-      ? `Around the ${selected.length} selected ${selected.length === 1 ? "sticky" : "stickies"}, with a name to start from.`
-      : "Select what belongs together, then frame it as an aggregate or a bounded context.";
+      ? format(tn("Around the %(count)s selected sticky, with a name to start from.", "Around the %(count)s selected stickies, with a name to start from.", selected.length), { count: selected.length })
+      : t("Select what belongs together, then frame it as an aggregate or a bounded context.");
     this.suggestions.render();
     this.lanes.renderList();
   }
@@ -200,7 +207,7 @@ export class LayoutTools {
     const kind = frameKindFor(phase);
     frame.hidden =
       !write || !stickies.length || (phase !== "aggregate" && phase !== "bound") || stickies.every((s) => s.kind === kind);
-    const label = kind === "context" ? "Frame as a bounded context" : "Frame as an aggregate";
+    const label = kind === "context" ? t("Frame as a bounded context") : t("Frame as an aggregate");
     if (frame.title !== label) frame.title = label;
   }
 
@@ -219,17 +226,17 @@ export class LayoutTools {
   align(mode) {
     if (!this.app.scene.canWrite) return;
     const boxes = this.selected();
-    if (boxes.length < 2) return this.app.toasts.show("Select two or more stickies to line them up.");
+    if (boxes.length < 2) return this.app.toasts.show(t("Select two or more stickies to line them up."));
     const moves = carryContents(alignMoves(boxes, mode), this.allStickies());
-    this.#move(moves, { none: `Their ${ALIGNED[mode]} are lined up already.` });
+    this.#move(moves, { none: ALIGNED[mode]() });
   }
 
   distribute(axis) {
     if (!this.app.scene.canWrite) return;
     const boxes = this.selected();
-    if (boxes.length < 3) return this.app.toasts.show("Select three or more stickies to space them evenly.");
+    if (boxes.length < 3) return this.app.toasts.show(t("Select three or more stickies to space them evenly."));
     const moves = carryContents(distributeMoves(boxes, axis), this.allStickies());
-    this.#move(moves, { none: "They are evenly spaced already." });
+    this.#move(moves, { none: t("They are evenly spaced already.") });
   }
 
   tidy() {
@@ -238,11 +245,11 @@ export class LayoutTools {
     const chosen = this.selected().filter((s) => s.kind === "event");
     const only = chosen.length >= 2 ? new Set(chosen.map((s) => s.id)) : null;
     const count = only ? only.size : all.filter((s) => s.kind === "event").length;
-    if (!count) return this.app.toasts.show("There are no events to put in order yet.");
+    if (!count) return this.app.toasts.show(t("There are no events to put in order yet."));
     const moves = tidyTimeline(all, this.lanes.lanes(), { only });
     this.#move(moves, {
-      none: "The timeline is tidy already.",
-      some: `Tidied ${count} ${count === 1 ? "event" : "events"}. Ctrl+Z puts them back.`,
+      none: t("The timeline is tidy already."),
+      some: format(tn("Tidied %(count)s event. Ctrl+Z puts it back.", "Tidied %(count)s events. Ctrl+Z puts them back.", count), { count }),
     });
   }
 
@@ -269,7 +276,7 @@ export class LayoutTools {
   openFrame() {
     if (!this.app.scene.canWrite) return;
     const stickies = this.selected();
-    if (!stickies.length) return this.app.toasts.show("Select the stickies that belong together first.");
+    if (!stickies.length) return this.app.toasts.show(t("Select the stickies that belong together first."));
     this.framing = { ids: stickies.map((s) => s.id), edited: false };
     const kind = frameKindFor(this.phase());
     for (const radio of this.form.elements.kind) radio.checked = radio.value === kind;
@@ -292,14 +299,15 @@ export class LayoutTools {
     const kind = this.frameKind();
     const guess = frameName(stickies, kind);
     if (!this.framing.edited) this.nameInput.value = guess.name;
-    const what = kind === "context" ? "bounded context" : "aggregate";
+    const what = kindOf(kind).label.toLowerCase();
     if (guess.name) {
-      const from = guess.from.slice(0, 4).map((t) => `“${t.split("\n")[0]}”`).join(", ");
-      this.why.textContent = `Suggested from ${from}${guess.from.length > 4 ? ` and ${guess.from.length - 4} more` : ""}. Name the ${what} after what it does, in the group's words.`;
+      let from = guess.from.slice(0, 4).map((text) => format(t("“%(text)s”"), { text: text.split("\n")[0] })).join(t(", "));
+      if (guess.from.length > 4) from = format(t("%(names)s and %(count)s more"), { names: from, count: guess.from.length - 4 });
+      this.why.textContent = format(t("Suggested from %(names)s. Name the %(kind)s after what it does, in the group's words."), { names: from, kind: what });
     } else {
-      this.why.textContent = `Nothing in the selection suggests a name: name the ${what} after what it does.`;
+      this.why.textContent = format(t("Nothing in the selection suggests a name: name the %(kind)s after what it does."), { kind: what });
     }
-    this.form.querySelector("#layout-frame-create").textContent = `Draw the ${what}`;
+    this.form.querySelector("#layout-frame-create").textContent = format(t("Draw the %(kind)s"), { kind: what });
   }
 
   #frameError(message) {
@@ -313,15 +321,15 @@ export class LayoutTools {
     const { scene, actions } = this.app;
     if (!this.framing || !scene.canWrite) return;
     const kind = this.frameKind();
-    const what = kind === "context" ? "bounded context" : "aggregate";
+    const what = kindOf(kind).label.toLowerCase();
     const name = this.nameInput.value.trim();
-    if (!name) return this.#frameError(`Give the ${what} a name: the group can change it later.`);
-    if ([...name].length > 500) return this.#frameError("A name can be at most 500 characters.");
+    if (!name) return this.#frameError(format(t("Give the %(kind)s a name: the group can change it later."), { kind: what }));
+    if ([...name].length > 500) return this.#frameError(t("A name can be at most 500 characters."));
     const stickies = this.framing.ids.map((id) => scene.sticky(id)).filter(Boolean);
-    if (!stickies.length) return this.#frameError("The selected stickies are gone: someone deleted them.");
+    if (!stickies.length) return this.#frameError(t("The selected stickies are gone: someone deleted them."));
     const box = frameBox(stickies);
     if (box.width > MAX_SIZE || box.height > MAX_SIZE) {
-      return this.#frameError(`The selection is too large for one frame (at most 20,000 board units across).`);
+      return this.#frameError(format(t("The selection is too large for one frame (at most %(max)s board units across)."), { max: MAX_SIZE.toLocaleString("en") }));
     }
     const id = newId();
     actions.step(() => actions.create(kind, box.x, box.y, { id, text: name, width: box.width, height: box.height }));
@@ -329,6 +337,8 @@ export class LayoutTools {
     this.dialog.close();
     scene.select([id]);
     document.getElementById("board-canvas").focus({ preventScroll: true });
-    this.app.toasts.show(`${kindOf(kind).label} “${name}” drawn around ${stickies.length} ${stickies.length === 1 ? "sticky" : "stickies"}.`);
+    this.app.toasts.show(
+      format(tn("%(kind)s “%(name)s” drawn around %(count)s sticky.", "%(kind)s “%(name)s” drawn around %(count)s stickies.", stickies.length), { kind: kindOf(kind).label, name, count: stickies.length }),
+    );
   }
 }

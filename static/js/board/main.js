@@ -23,6 +23,8 @@ import { Status } from "./status.js";
 import { BoardStore } from "./store.js";
 import { Toasts } from "./toast.js";
 import { Viewport } from "./viewport.js";
+import { format, t } from "./i18n.js";
+import { canWrite as mayWrite } from "./vocabulary.js";
 
 const board = document.getElementById("board");
 const $ = (id) => document.getElementById(id);
@@ -115,7 +117,7 @@ const commands = {
   linkSelected() {
     const ids = [...scene.selection];
     if (ids.length === 2) actions.link(ids[0], ids[1]);
-    else toasts.show("Select two stickies (the first one is where the arrow starts), then press L.");
+    else toasts.show(t("Select two stickies (the first one is where the arrow starts), then press L."));
   },
   help() {
     $("help-dialog").showModal();
@@ -146,12 +148,12 @@ function confirmDelete(count) {
     body.className = "dialog__body";
     const title = Object.assign(document.createElement("h2"), { id: "delete-title" });
     const what = Object.assign(document.createElement("p"), { id: "delete-what" });
-    what.textContent = "They go for everyone on the board. You can bring them back with Ctrl+Z.";
+    what.textContent = t("They go for everyone on the board. You can bring them back with Ctrl+Z.");
     const buttons = document.createElement("div");
     buttons.className = "dialog__actions";
     // Cancel has the focus: Enter or Escape by reflex keeps the stickies.
     const cancel = Object.assign(document.createElement("button"), {
-      type: "button", className: "button button--quiet", textContent: "Cancel", autofocus: true,
+      type: "button", className: "button button--quiet", textContent: t("Cancel"), autofocus: true,
     });
     const remove = Object.assign(document.createElement("button"), {
       type: "button", className: "button button--danger", value: "delete",
@@ -167,8 +169,8 @@ function confirmDelete(count) {
     deleteDialog.append(body);
     board.append(deleteDialog);
   }
-  deleteDialog.querySelector("h2").textContent = `Delete ${count} stickies?`;
-  deleteDialog.querySelector("button[value=delete]").textContent = `Delete ${count} stickies`;
+  deleteDialog.querySelector("h2").textContent = format(t("Delete %(count)s stickies?"), { count });
+  deleteDialog.querySelector("button[value=delete]").textContent = format(t("Delete %(count)s stickies"), { count });
   deleteDialog.returnValue = "";
   deleteDialog.showModal();
   return new Promise((resolve) => {
@@ -187,7 +189,7 @@ function focusSticky(id, { keepFocus = false } = {}) {
 function canWrite() {
   const locked = Boolean(store.board && store.board.locked);
   // No role: removed from the board (roles_panel.js), nothing to change.
-  return Boolean(me.role) && me.role !== "viewer" && (!locked || me.role === "facilitator");
+  return Boolean(me.role) && mayWrite(me.role, locked);
 }
 
 function refreshBoardState() {
@@ -198,8 +200,8 @@ function refreshBoardState() {
   const timerToggle = $("timer-toggle");
   if (timerToggle) {
     const running = Boolean(settings.timer && Date.parse(settings.timer.ends_at) > Date.now());
-    timerToggle.textContent = running ? "Stop" : "Start";
-    timerToggle.setAttribute("aria-label", running ? "Stop the timer" : "Start the timer");
+    timerToggle.textContent = running ? t("Stop") : t("Start");
+    timerToggle.setAttribute("aria-label", running ? t("Stop the timer") : t("Start the timer"));
     timerToggle.setAttribute("aria-pressed", String(running));
   }
 }
@@ -209,11 +211,14 @@ function announce() {
   let text = "";
   if (ids.length === 1) {
     const s = scene.sticky(ids[0]);
-    if (s) text = `${kindOf(s.kind).label}${s.pivotal ? ", pivotal" : ""}: ${s.text || "no text"}`;
+    if (s) {
+      const fill = { kind: kindOf(s.kind).label, text: s.text || t("no text") };
+      text = format(s.pivotal ? t("%(kind)s, pivotal: %(text)s") : t("%(kind)s: %(text)s"), fill);
+    }
   } else if (ids.length > 1) {
-    text = `${ids.length} stickies selected`;
+    text = format(t("%(count)s stickies selected"), { count: ids.length });
   } else if (scene.selectedLinks.size) {
-    text = "Link selected";
+    text = t("Link selected");
   }
   $("canvas-announce").textContent = text;
 }
@@ -260,7 +265,7 @@ connection.addEventListener("event", (e) => {
   } catch (error) {
     // Out of step with the server: a fresh state puts it right.
     console.error(error);
-    toasts.show("This board fell out of step with the server; reloading it.");
+    toasts.show(t("This board fell out of step with the server; reloading it."));
     connection.resync();
   }
 });
@@ -274,18 +279,18 @@ connection.addEventListener("drag", (e) => {
 // Refusals of our commands are reported where they were sent (actions.js);
 // these are the errors that belong to no command.
 connection.addEventListener("error", (e) => {
-  if (e.detail.code !== "rate_limited") toasts.error(e.detail.message || "The server refused that.");
+  if (e.detail.code !== "rate_limited") toasts.error(e.detail.message || t("The server refused that."));
 });
 connection.addEventListener("outdated", () => {
-  toasts.show("The server was updated: reload the page to go on. Your unsaved changes are kept.", {
+  toasts.show(t("The server was updated: reload the page to go on. Your unsaved changes are kept."), {
     kind: "error",
     lifetime: 0,
-    action: { label: "Reload", run: () => globalThis.location.reload() },
+    action: { label: t("Reload"), run: () => globalThis.location.reload() },
   });
   status.connection("offline");
 });
 connection.addEventListener("denied", () => {
-  toasts.show("You no longer have access to this board.", { kind: "error", lifetime: 0 });
+  toasts.show(t("You no longer have access to this board."), { kind: "error", lifetime: 0 });
   status.connection("offline");
 });
 
@@ -407,7 +412,7 @@ function setCompact(compact) {
   palette.classList.toggle("palette--compact", compact);
   const toggle = $("palette-fold");
   toggle.setAttribute("aria-pressed", String(compact));
-  toggle.setAttribute("aria-label", compact ? "Show the kinds' names" : "Hide the kinds' names");
+  toggle.setAttribute("aria-label", compact ? t("Show the kinds' names") : t("Hide the kinds' names"));
   toggle.title = toggle.getAttribute("aria-label");
   localStorage.setItem(COMPACT_KEY, compact ? "1" : "");
 }

@@ -5,6 +5,7 @@
 // server renders it first; from then on it follows the store, item by item.
 
 import { KINDS } from "./kinds.js";
+import { t } from "./i18n.js";
 
 export class Outline {
   constructor({ panel, body, count, scene, onFocus }) {
@@ -54,7 +55,7 @@ export class Outline {
       this.items.set(sticky.id, item);
     }
     item.className = `outline__item kind-${sticky.kind}${sticky.pivotal ? " outline__item--pivotal" : ""}`;
-    item.firstElementChild.textContent = sticky.text || "(no text)";
+    item.firstElementChild.textContent = sticky.text || t("(no text)");
     const group = this.groups.get(sticky.kind);
     const list = group && group.querySelector(".outline__list");
     if (list && item.parentElement !== list) list.append(item);

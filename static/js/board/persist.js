@@ -3,6 +3,8 @@
 // sends the ones left over again, with their ids, so the server applies each
 // once. While any wait, leaving the page asks first.
 
+import { format, tn } from "./i18n.js";
+
 const DB = "event-storming-board";
 const STORE = "unsent";
 
@@ -57,7 +59,7 @@ export function indexedDbQueue(boardId, indexedDB = globalThis.indexedDB) {
 export function install({ connection, boardId, toasts }) {
   if (globalThis.indexedDB) {
     connection.persistWith(indexedDbQueue(boardId)).then((resent) => {
-      if (resent) toasts.show(`Sending ${resent} change${resent === 1 ? "" : "s"} left from before.`);
+      if (resent) toasts.show(format(tn("Sending %(count)s change left from before.", "Sending %(count)s changes left from before.", resent), { count: resent }));
     });
   }
   window.addEventListener("beforeunload", (event) => {

@@ -1,36 +1,40 @@
 // What each workshop phase is for and when it is done, shown above the
-// canvas so the group knows what to do now (docs/event-storming.md).
+// canvas so the group knows what to do now (docs/event-storming.md). The
+// phases' names are the server's (vocabulary.js).
+
+import { format, t } from "./i18n.js";
+import { phaseLabel } from "./vocabulary.js";
 
 export const PHASES = {
   find: {
-    title: "Find events",
-    doing: "Everyone writes business facts in the past tense, one per orange sticky, alone and in silence, placed roughly in time. Park arguments on red hot spots.",
-    done: "New stickies slow down and everyone has posted.",
+    title: phaseLabel("find"),
+    doing: t("Everyone writes business facts in the past tense, one per orange sticky, alone and in silence, placed roughly in time. Park arguments on red hot spots."),
+    done: t("New stickies slow down and everyone has posted."),
   },
   order: {
-    title: "Order the timeline",
-    doing: "Left to right in time, parallel flows top to bottom. Merge true duplicates, mark 2 to 4 pivotal events, turn arguments into hot spots.",
-    done: "Every event is placed, duplicates are merged or marked, pivotal events are marked.",
+    title: phaseLabel("order"),
+    doing: t("Left to right in time, parallel flows top to bottom. Merge true duplicates, mark 2 to 4 pivotal events, turn arguments into hot spots."),
+    done: t("Every event is placed, duplicates are merged or marked, pivotal events are marked."),
   },
   attribute: {
-    title: "Attribute causes",
-    doing: "Who or what causes each event: an actor's command, a policy (\u201cwhenever X, then Y\u201d), an external system or time; what they looked at (read model). Tell the story aloud, and backwards.",
-    done: "Every command has a trigger, every policy has an event in and a command out, the story has no gaps.",
+    title: phaseLabel("attribute"),
+    doing: t("Who or what causes each event: an actor's command, a policy (“whenever X, then Y”), an external system or time; what they looked at (read model). Tell the story aloud, and backwards."),
+    done: t("Every command has a trigger, every policy has an event in and a command out, the story has no gaps."),
   },
   aggregate: {
-    title: "Find aggregates",
-    doing: "Draw aggregate frames around what accepts or rejects each command and emits its events. Name them late, after their behaviour.",
-    done: "Each command targets one aggregate or system; each aggregate has commands in and events out.",
+    title: phaseLabel("aggregate"),
+    doing: t("Draw aggregate frames around what accepts or rejects each command and emits its events. Name them late, after their behaviour."),
+    done: t("Each command targets one aggregate or system; each aggregate has commands in and events out."),
   },
   bound: {
-    title: "Draw bounded contexts",
-    doing: "Frame candidate contexts along pivotal events, swimlanes and shifts in language; name each after its language, not a team.",
-    done: "Every event and aggregate sits in exactly one context.",
+    title: phaseLabel("bound"),
+    doing: t("Frame candidate contexts along pivotal events, swimlanes and shifts in language; name each after its language, not a team."),
+    done: t("Every event and aggregate sits in exactly one context."),
   },
   review: {
-    title: "Review the model",
-    doing: "Walk through the derived model and its checks; fix what they flag on the board. Facilitators freeze a version in the admin.",
-    done: "The checks show no errors and the group agrees with the story.",
+    title: phaseLabel("review"),
+    doing: t("Walk through the derived model and its checks; fix what they flag on the board. Facilitators freeze a version in the admin."),
+    done: t("The checks show no errors and the group agrees with the story."),
   },
 };
 
@@ -84,18 +88,18 @@ export class PhaseGuide {
     line.hidden = items === null;
     line.classList.toggle("phase-guide__progress--clear", Boolean(items && !items.length));
     if (!items) return line.replaceChildren();
-    if (!items.length) return line.replaceChildren("The checks find nothing left to fix.");
+    if (!items.length) return line.replaceChildren(t("The checks find nothing left to fix."));
     const label = document.createElement("span");
     label.className = "phase-guide__label";
-    label.textContent = "Still open:";
+    label.textContent = t("Still open:");
     const shown = items.slice(0, MAX_COUNTS).map(({ count, one, many, severity }, i) => {
       const item = document.createElement("span");
       item.className = `phase-guide__count phase-guide__count--${severity}`;
-      item.textContent = `${count} ${count === 1 ? one : many}${i < items.length - 1 ? "," : ""}`;
+      item.textContent = `${count} ${count === 1 ? one : many}${i < items.length - 1 ? t(",") : ""}`;
       return item;
     });
     const rest = items.length - shown.length;
-    line.replaceChildren(label, " ", ...shown.flatMap((item) => [item, " "]), rest > 0 ? `and ${rest} more.` : "");
+    line.replaceChildren(label, " ", ...shown.flatMap((item) => [item, " "]), rest > 0 ? format(t("and %(count)s more."), { count: rest }) : "");
   }
 
   setHidden(hidden) {
@@ -103,6 +107,6 @@ export class PhaseGuide {
     sessionStorage.setItem(HIDDEN_KEY, hidden ? "1" : "0");
     this.panel.querySelector("[data-guide=body]").hidden = hidden;
     this.toggle.setAttribute("aria-expanded", String(!hidden));
-    this.toggle.textContent = hidden ? "Show the phase guide" : "Hide";
+    this.toggle.textContent = hidden ? t("Show the phase guide") : t("Hide");
   }
 }

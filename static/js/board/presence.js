@@ -1,6 +1,9 @@
 // Who is here: avatars with initials in each person's colour, and their live
 // cursors with names. Names are shown with textContent only.
 
+import { format, t } from "./i18n.js";
+import { roleLabel } from "./roles.js";
+
 const CURSOR_TTL = 10000;
 
 export function initials(name) {
@@ -38,9 +41,10 @@ export class Presence {
       if (m.member === this.me?.member) item.classList.add("avatar--me");
       item.style.background = m.color || "#868e96";
       item.textContent = initials(m.name);
-      const you = m.member === this.me?.member ? " (you)" : "";
-      item.title = `${m.name}${you} · ${m.role}`;
-      item.setAttribute("aria-label", `${m.name}${you}, ${m.role}`);
+      const name = m.member === this.me?.member ? format(t("%(name)s (you)"), { name: m.name }) : m.name;
+      const role = roleLabel(m.role).toLowerCase();
+      item.title = `${name} · ${role}`;
+      item.setAttribute("aria-label", `${name}${t(", ")}${role}`);
       list.append(item);
     }
     // The People popover: who is here now, and marks in the members list.
@@ -56,10 +60,10 @@ export class Presence {
           dot.style.background = m.color || "#868e96";
           const name = document.createElement("span");
           name.className = "member-list__name";
-          name.textContent = m.member === this.me?.member ? `${m.name} (you)` : m.name;
+          name.textContent = m.member === this.me?.member ? format(t("%(name)s (you)"), { name: m.name }) : m.name;
           const role = document.createElement("span");
           role.className = "member-list__role";
-          role.textContent = m.role;
+          role.textContent = roleLabel(m.role).toLowerCase();
           item.append(dot, name, role);
           return item;
         }),

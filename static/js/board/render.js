@@ -10,7 +10,8 @@
 
 import { centre, edgePoint, intersects } from "./geometry.js";
 import { kindOf } from "./kinds.js";
-import { FONT_FAMILY, font, layout } from "./textlayout.js";
+import { FONT_FAMILY, MONO_FAMILY, font, layout } from "./textlayout.js";
+import { format, t } from "./i18n.js";
 
 const INK = "#1f2430";
 const SOFT_INK = "rgba(31, 36, 48, 0.6)";
@@ -255,7 +256,7 @@ export class Renderer {
       ctx.font = font(9, 700);
       ctx.textBaseline = "top";
       ctx.textAlign = "left";
-      ctx.fillText(s.pivotal ? `${k.tag} · PIVOTAL` : k.tag, s.x + PAD, s.y + 7);
+      ctx.fillText(s.pivotal ? format(t("%(tag)s · PIVOTAL"), { tag: k.tag }) : k.tag, s.x + PAD, s.y + 7);
     }
     if (s.id !== this.scene.editingId) this.drawText(s, z);
     const count = this.scene.voteCount(s.id);
@@ -318,11 +319,11 @@ export class Renderer {
     text.lines.forEach((line, i) => ctx.fillText(line, midX, top + i * text.lineHeight));
     if (fields.length && 11 * z >= MIN_TEXT_PX) {
       ctx.textAlign = "left";
-      ctx.font = `500 10.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace`;
+      ctx.font = `500 10.5px ${MONO_FAMILY}`;
       ctx.fillStyle = SOFT_INK;
       const y0 = s.y + s.height - PAD - Math.min(fields.length, 4) * 13;
       fields.slice(0, 4).forEach((f, i) => {
-        const label = i === 3 && fields.length > 4 ? `+${fields.length - 3} more` : fieldLabel(f);
+        const label = i === 3 && fields.length > 4 ? format(t("+%(count)s more"), { count: fields.length - 3 }) : fieldLabel(f);
         ctx.fillText(fitLine(ctx, label, innerWidth), s.x + PAD, y0 + i * 13);
       });
     }

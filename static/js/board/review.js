@@ -5,11 +5,13 @@
 // Everyone on the board reads; only facilitators see the freeze form (the
 // server says no to anyone else all the same).
 
+import { format, t, tn } from "./i18n.js";
+
 const KINDS = [
-  { key: "added", title: "Added", mark: "+" },
-  { key: "removed", title: "Removed", mark: "−" },
-  { key: "renamed", title: "Renamed", mark: "~" },
-  { key: "changed", title: "Changed", mark: "~" },
+  { key: "added", title: t("Added"), mark: "+" },
+  { key: "removed", title: t("Removed"), mark: "−" },
+  { key: "renamed", title: t("Renamed"), mark: "~" },
+  { key: "changed", title: t("Changed"), mark: "~" },
 ];
 
 export function install(app) {
@@ -67,16 +69,16 @@ export class ReviewDialog {
   }
 
   async load() {
-    this.status.textContent = "Loading the versions…";
+    this.status.textContent = t("Loading the versions…");
     try {
       this.versions = await request(this.base);
     } catch (error) {
-      this.status.textContent = `The versions could not be read: ${error.message}`;
+      this.status.textContent = format(t("The versions could not be read: %(error)s"), { error: error.message });
       return;
     }
     this.status.textContent = this.versions.length
       ? ""
-      : "No version yet. A facilitator freezes the model when the group agrees with it.";
+      : t("No version yet. A facilitator freezes the model when the group agrees with it.");
     this.list.replaceChildren(...this.versions.map((v, i) => this.item(v, this.versions[i + 1])));
     this.fillChoices();
   }
@@ -88,7 +90,7 @@ export class ReviewDialog {
     const head = document.createElement("div");
     head.className = "review__version-head";
     const name = document.createElement("strong");
-    name.textContent = `Version ${version.number}`;
+    name.textContent = format(t("Version %(number)s"), { number: version.number });
     const when = document.createElement("span");
     when.className = "hint";
     when.textContent = `${formatTime(version.created_at)}${version.author ? ` · ${version.author}` : ""}`;
@@ -103,8 +105,12 @@ export class ReviewDialog {
     const facts = document.createElement("p");
     facts.className = "review__facts";
     facts.append(
-      `${version.contexts} ${plural(version.contexts, "context")}, ${version.aggregates} ${plural(version.aggregates, "aggregate")}, ` +
-        `${version.commands} ${plural(version.commands, "command")}, ${version.events} ${plural(version.events, "event")} · `,
+      `${[
+        format(tn("%(count)s context", "%(count)s contexts", version.contexts), { count: version.contexts }),
+        format(tn("%(count)s aggregate", "%(count)s aggregates", version.aggregates), { count: version.aggregates }),
+        format(tn("%(count)s command", "%(count)s commands", version.commands), { count: version.commands }),
+        format(tn("%(count)s event", "%(count)s events", version.events), { count: version.events }),
+      ].join(t(", "))} · `,
       checksBadge(version.summary),
     );
     li.append(facts);
@@ -113,7 +119,7 @@ export class ReviewDialog {
       button.type = "button";
       button.className = "button button--quiet button--small";
       button.dataset.compare = `${previous.number}-${version.number}`;
-      button.textContent = `Changes since version ${previous.number}`;
+      button.textContent = format(t("Changes since version %(number)s"), { number: previous.number });
       li.append(button);
     }
     return li;
@@ -126,7 +132,7 @@ export class ReviewDialog {
         ...this.versions.map((v) => {
           const option = document.createElement("option");
           option.value = String(v.number);
-          option.textContent = `Version ${v.number}`;
+          option.textContent = format(t("Version %(number)s"), { number: v.number });
           return option;
         }),
       );
@@ -141,8 +147,8 @@ export class ReviewDialog {
     this.diff.replaceChildren(
       paragraph(
         this.versions.length
-          ? "With a second version, this shows what changed between them."
-          : "Versions compared show here: what was added, removed, renamed and changed.",
+          ? t("With a second version, this shows what changed between them.")
+          : t("Versions compared show here: what was added, removed, renamed and changed."),
         "hint",
       ),
     );
@@ -152,7 +158,7 @@ export class ReviewDialog {
     const form = this.freezeForm;
     const submit = form.querySelector("[type=submit]");
     submit.disabled = true;
-    this.freezeStatus.textContent = "Freezing…";
+    this.freezeStatus.textContent = t("Freezing…");
     let version;
     let created;
     try {
@@ -170,9 +176,9 @@ export class ReviewDialog {
     }
     if (created) {
       this.note.value = "";
-      this.freezeStatus.textContent = `Froze version ${version.number}.`;
+      this.freezeStatus.textContent = format(t("Froze version %(number)s."), { number: version.number });
     } else {
-      this.freezeStatus.textContent = `The model has not changed since version ${version.number}: no new version.`;
+      this.freezeStatus.textContent = format(t("The model has not changed since version %(number)s: no new version."), { number: version.number });
     }
     await this.load();
     const index = this.versions.findIndex((v) => v.number === version.number);
@@ -185,7 +191,7 @@ export class ReviewDialog {
     this.from.value = String(from);
     this.to.value = String(to);
     const asked = ++this.request;
-    this.diff.replaceChildren(paragraph("Comparing…", "hint"));
+    this.diff.replaceChildren(paragraph(t("Comparing…"), "hint"));
     let result;
     try {
       result = await request(`${this.base}diff/?from=${from}&to=${to}`);
@@ -211,9 +217,9 @@ export function renderDiff(result) {
   const title = document.createElement("p");
   title.className = "review__diff-title";
   const { counts } = result;
-  title.textContent = `From version ${result.from} to version ${result.to}: `;
+  title.textContent = format(t("From version %(from)s to version %(to)s: "), { from: result.from, to: result.to });
   if (result.same) {
-    title.append("the same model.");
+    title.append(t("the same model."));
     return [title];
   }
   const chips = KINDS.map(({ key, title: label }) => {
@@ -243,11 +249,11 @@ export function renderDiff(result) {
     section.append(heading, list);
     return section;
   });
-  if (!sections.length) sections.push(paragraph("Nothing in the model changed but its place in the board's history.", "hint"));
+  if (!sections.length) sections.push(paragraph(t("Nothing in the model changed but its place in the board's history."), "hint"));
   const raw = document.createElement("details");
   raw.className = "review__text";
   const summary = document.createElement("summary");
-  summary.textContent = "As text";
+  summary.textContent = t("As text");
   const pre = document.createElement("pre");
   pre.textContent = result.text;
   raw.append(summary, pre);
@@ -271,13 +277,18 @@ function checksBadge(summary) {
   const worst = ["error", "warning", "hint"].find((s) => summary[s]);
   span.className = `review__checks review__checks--${worst || "clear"}`;
   span.textContent = worst
-    ? ["error", "warning", "hint"].filter((s) => summary[s]).map((s) => `${summary[s]} ${plural(summary[s], s)}`).join(", ")
-    : "no findings";
+    ? ["error", "warning", "hint"].filter((s) => summary[s]).map((s) => plural(summary[s], s)).join(t(", "))
+    : t("no findings");
   return span;
 }
 
-function plural(n, word) {
-  return n === 1 ? word : `${word}s`;
+function plural(n, severity) {
+  const text = {
+    error: tn("%(count)s error", "%(count)s errors", n),
+    warning: tn("%(count)s warning", "%(count)s warnings", n),
+    hint: tn("%(count)s hint", "%(count)s hints", n),
+  }[severity];
+  return format(text, { count: n });
 }
 
 function paragraph(text, className) {
@@ -303,6 +314,6 @@ async function request(url, { method = "GET", body, headers = {} } = {}) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const answer = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(answer?.message || `The server answered ${response.status}.`);
+  if (!response.ok) throw new Error(answer?.message || format(t("The server answered %(status)s."), { status: response.status }));
   return method === "POST" ? { body: answer, created: response.status === 201 } : answer;
 }

@@ -2,14 +2,16 @@
 // refusals mean to a facilitator, and what a change of my own role (the
 // `membership` message) means for my page. Pure; roles_panel.js wires them.
 
+import { format, t } from "./i18n.js";
+
 export const ROLES = [
-  { role: "facilitator", label: "Facilitator" },
-  { role: "participant", label: "Participant" },
-  { role: "viewer", label: "Viewer" },
+  { role: "facilitator", label: t("Facilitator") },
+  { role: "participant", label: t("Participant") },
+  { role: "viewer", label: t("Viewer") },
 ];
 
 export function roleLabel(role) {
-  return ROLES.find((r) => r.role === role)?.label ?? "No longer a member";
+  return ROLES.find((r) => r.role === role)?.label ?? t("No longer a member");
 }
 
 /** Django's CSRF token from a cookie string (`document.cookie`), or "". */
@@ -27,11 +29,11 @@ export function csrfToken(cookie) {
  */
 export function refusal(status, body, what) {
   const message = body && typeof body.message === "string" ? body.message.trim() : "";
-  if (message) return `Could not ${what}: ${message}.`.replace(/\.\.$/, ".");
-  if (status === 403) return `Could not ${what}: only a facilitator can change members.`;
-  if (status === 404) return `Could not ${what}: that person is no longer a member of this board.`;
-  if (status === 0) return `Could not ${what}: the server cannot be reached. Nothing changed.`;
-  return `Could not ${what} (the server answered ${status}). Nothing changed.`;
+  if (message) return format(t("Could not %(what)s: %(message)s."), { what, message }).replace(/\.\.$/, ".").replace(/。\.$/, "。");
+  if (status === 403) return format(t("Could not %(what)s: only a facilitator can change members."), { what });
+  if (status === 404) return format(t("Could not %(what)s: that person is no longer a member of this board."), { what });
+  if (status === 0) return format(t("Could not %(what)s: the server cannot be reached. Nothing changed."), { what });
+  return format(t("Could not %(what)s (the server answered %(status)s). Nothing changed."), { what, status });
 }
 
 /**
@@ -45,20 +47,20 @@ export function membershipChange(before, message) {
       removed: true,
       role: null,
       canWrite: false,
-      text: message.message || "A facilitator removed you from this board.",
+      text: message.message || t("A facilitator removed you from this board."),
     };
   }
   const role = message.role;
   const canWrite = Boolean(message.can_write);
   let text = null;
   if (role !== before) {
-    if (role === "viewer") text = "A facilitator made you a viewer: you can look at the board but not change it.";
+    if (role === "viewer") text = t("A facilitator made you a viewer: you can look at the board but not change it.");
     else if (role === "participant") {
       text = before === "viewer"
-        ? "A facilitator made you a participant: you can change the board again."
-        : "A facilitator made you a participant.";
+        ? t("A facilitator made you a participant: you can change the board again.")
+        : t("A facilitator made you a participant.");
     } else if (role === "facilitator") {
-      text = "A facilitator made you a facilitator: the facilitation tools are yours. Reload the page for the lock, timer and sharing controls.";
+      text = t("A facilitator made you a facilitator: the facilitation tools are yours. Reload the page for the lock, timer and sharing controls.");
     }
   }
   return { removed: false, role, canWrite, text };

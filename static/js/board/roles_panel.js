@@ -4,6 +4,7 @@
 // a viewer, editable again for a participant, stopped when I am removed.
 
 import { ROLES, csrfToken, membershipChange, refusal, roleLabel } from "./roles.js";
+import { format, t } from "./i18n.js";
 
 // The page's controls that only a facilitator's page has (board.html).
 const FACILITATOR_ONLY = [".board-bar__session", "#phase-select", "#share-open"];
@@ -77,14 +78,14 @@ export class RolesPanel {
       name.className = "member-list__name role-row__name";
       name.textContent = person.display_name;
       row.append(name);
-      if (person.id === me) row.append(badge("you", "badge--you"));
-      if (person.is_guest) row.append(badge("guest", "badge--guest"));
+      if (person.id === me) row.append(badge(t("you"), "badge--you"));
+      if (person.is_guest) row.append(badge(t("guest"), "badge--guest"));
       const controls = document.createElement("span");
       controls.className = "role-row__controls";
       const label = document.createElement("label");
       label.className = "visually-hidden";
       label.htmlFor = `role-${person.id}`;
-      label.textContent = `Role of ${person.display_name}`;
+      label.textContent = format(t("Role of %(name)s"), { name: person.display_name });
       const select = document.createElement("select");
       select.id = `role-${person.id}`;
       select.className = "role-row__select";
@@ -95,8 +96,8 @@ export class RolesPanel {
       remove.type = "button";
       remove.className = "button button--quiet button--small role-row__remove";
       remove.dataset.roleRemove = "";
-      remove.textContent = "Remove";
-      remove.setAttribute("aria-label", `Remove ${person.display_name} from the board`);
+      remove.textContent = t("Remove");
+      remove.setAttribute("aria-label", format(t("Remove %(name)s from the board"), { name: person.display_name }));
       controls.append(label, select, remove);
       row.append(controls);
       return row;
@@ -142,11 +143,11 @@ export class RolesPanel {
     this.busy(row, false);
     if (answer.ok) {
       select.dataset.role = role;
-      this.say(`${name} is now a ${roleLabel(role).toLowerCase()}.`);
+      this.say(format(t("%(name)s is now a %(role)s."), { name, role: roleLabel(role).toLowerCase() }));
     } else {
       // Nothing changed on the server: nor here.
       select.value = before;
-      this.fail(refusal(answer.status, answer.body, `make ${name} a ${roleLabel(role).toLowerCase()}`));
+      this.fail(refusal(answer.status, answer.body, format(t("make %(name)s a %(role)s"), { name, role: roleLabel(role).toLowerCase() })));
       if (answer.status === 404) this.refresh();
     }
     select.focus();
@@ -158,18 +159,18 @@ export class RolesPanel {
     if (row.dataset.confirm !== "true") {
       // A removal is not undone by a click: ask once, in place.
       row.dataset.confirm = "true";
-      button.textContent = `Remove ${name}?`;
+      button.textContent = format(t("Remove %(name)s?"), { name });
       button.classList.add("button--danger");
       button.classList.remove("button--quiet");
-      button.setAttribute("aria-label", `Yes, remove ${name} from the board`);
+      button.setAttribute("aria-label", format(t("Yes, remove %(name)s from the board"), { name }));
       const keep = document.createElement("button");
       keep.type = "button";
       keep.className = "button button--quiet button--small";
       keep.dataset.roleKeep = "";
-      keep.textContent = "Keep";
-      keep.setAttribute("aria-label", `Keep ${name} on the board`);
+      keep.textContent = t("Keep");
+      keep.setAttribute("aria-label", format(t("Keep %(name)s on the board"), { name }));
       button.after(keep);
-      this.say(`Remove ${name}? They lose access at once.`);
+      this.say(format(t("Remove %(name)s? They lose access at once."), { name }));
       return;
     }
     this.busy(row, true);
@@ -177,12 +178,12 @@ export class RolesPanel {
     if (answer.ok) {
       const next = row.nextElementSibling || row.previousElementSibling;
       row.remove();
-      this.say(`${name} was removed from the board.`);
+      this.say(format(t("%(name)s was removed from the board."), { name }));
       next?.querySelector("[data-role-select]")?.focus();
     } else {
       this.busy(row, false);
       this.unconfirm(row, { focus: true });
-      this.fail(refusal(answer.status, answer.body, `remove ${name}`));
+      this.fail(refusal(answer.status, answer.body, format(t("remove %(name)s"), { name })));
       if (answer.status === 404) this.refresh();
     }
   }
@@ -192,10 +193,10 @@ export class RolesPanel {
     const button = row.querySelector("[data-role-remove]");
     delete row.dataset.confirm;
     row.querySelector("[data-role-keep]")?.remove();
-    button.textContent = "Remove";
+    button.textContent = t("Remove");
     button.classList.remove("button--danger");
     button.classList.add("button--quiet");
-    button.setAttribute("aria-label", `Remove ${this.nameIn(row)} from the board`);
+    button.setAttribute("aria-label", format(t("Remove %(name)s from the board"), { name: this.nameIn(row) }));
     if (focus) button.focus();
   }
 

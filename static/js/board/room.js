@@ -8,6 +8,7 @@
 
 import { NOT_FOLLOWING, cameraFor, follow, glide, movedAway, viewOf, viewOnSticky } from "./follow.js";
 import { initials } from "./presence.js";
+import { format, t } from "./i18n.js";
 
 // Views go out at most this often (ms): cursors, drags, views and signals
 // share one rate on the server (60 a second), and cursors take 30 of it.
@@ -189,10 +190,10 @@ export class Room {
     el.chipMark.style.background = state.color || GREY;
     setText(
       el.chipText,
-      state.why === "asked" ? `Following ${state.name}: they asked everyone to follow their view.` : `Following ${state.name}'s view.`,
+      format(state.why === "asked" ? t("Following %(name)s: they asked everyone to follow their view.") : t("Following %(name)s's view."), { name: state.name }),
     );
-    el.stop.setAttribute("aria-label", `Stop following ${state.name}`);
-    el.stop.title = "Or move the board yourself";
+    el.stop.setAttribute("aria-label", format(t("Stop following %(name)s"), { name: state.name }));
+    el.stop.title = t("Or move the board yourself");
   }
 
   // -- who is here --------------------------------------------------------------------
@@ -212,7 +213,7 @@ export class Room {
     }
     const { leader, name } = this.state;
     this.dispatch({ type: "present", members: [...now] });
-    if (leader && !this.state.leader) this.app.toasts.show(`${name || "The person you followed"} left: you are no longer following.`);
+    if (leader && !this.state.leader) this.app.toasts.show(format(t("%(name)s left: you are no longer following."), { name: name || t("The person you followed") }));
     if (this.spotlight && !this.spotlight.mine && !now.has(this.spotlight.member)) this.setSpotlight(null);
     this.decorate();
   }
@@ -238,8 +239,8 @@ export class Room {
       const on = state.leader === member;
       item.classList.toggle("avatar--followed", on);
       button.setAttribute("aria-pressed", String(on));
-      button.setAttribute("aria-label", on ? `Stop following ${who.name}` : `Follow ${who.name}`);
-      button.title = on ? `Following ${who.name} (click to stop)` : `Follow ${who.name}'s view`;
+      button.setAttribute("aria-label", format(on ? t("Stop following %(name)s") : t("Follow %(name)s"), { name: who.name }));
+      button.title = format(on ? t("Following %(name)s (click to stop)") : t("Follow %(name)s's view"), { name: who.name });
     }
     if (!el.here) return;
     for (const item of el.here.querySelectorAll("li[data-here]")) {
@@ -256,9 +257,9 @@ export class Room {
         item.append(button);
       }
       const on = state.leader === member;
-      button.textContent = on ? "Stop following" : "Follow";
+      button.textContent = on ? t("Stop following") : t("Follow");
       button.setAttribute("aria-pressed", String(on));
-      button.setAttribute("aria-label", on ? `Stop following ${who.name}` : `Follow ${who.name}`);
+      button.setAttribute("aria-label", format(on ? t("Stop following %(name)s") : t("Follow %(name)s"), { name: who.name }));
     }
   }
 
@@ -267,17 +268,17 @@ export class Room {
   signalCame(signal) {
     const { app } = this;
     if (signal.member === this.me) return;
-    const name = signal.name || "The facilitator";
+    const name = signal.name || t("The facilitator");
     if (signal.kind === "summon") {
       this.dispatch({ type: "summon", member: signal.member });
       this.glideTo({ x: signal.x, y: signal.y, zoom: signal.zoom });
-      app.toasts.show(`${name} brought everyone to their view.`);
+      app.toasts.show(format(t("%(name)s brought everyone to their view."), { name }));
     } else if (signal.kind === "follow") {
       const before = this.dispatch({ type: "signal", member: signal.member, name, color: signal.color, on: signal.on });
       if (signal.on && this.state.leader === signal.member && before.leader !== signal.member) {
-        app.toasts.show(`${name} asks everyone to follow their view. Move the board yourself, or press Stop, to look around on your own.`);
+        app.toasts.show(format(t("%(name)s asks everyone to follow their view. Move the board yourself, or press Stop, to look around on your own."), { name }));
       } else if (!signal.on && before.leader === signal.member && !this.state.leader) {
-        app.toasts.show(`${name} stopped leading: you look around on your own again.`);
+        app.toasts.show(format(t("%(name)s stopped leading: you look around on your own again."), { name }));
       }
     } else if (signal.kind === "spotlight") {
       if (signal.id === null) {
@@ -317,7 +318,7 @@ export class Room {
     if (!sticky) return;
     const text = quoted(sticky.text);
     el.spotMark.style.background = spotlight.color || GREY;
-    setText(el.spotText, spotlight.mine ? `You spotlight ${text} for everyone.` : `${spotlight.name} spotlights ${text}.`);
+    setText(el.spotText, spotlight.mine ? format(t("You spotlight %(text)s for everyone."), { text }) : format(t("%(name)s spotlights %(text)s."), { name: spotlight.name, text }));
     el.spotEnd.hidden = !spotlight.mine;
   }
 
@@ -356,7 +357,7 @@ export class Room {
   summon() {
     const view = viewOf(this.app.viewport);
     if (!this.app.connection.signal("summon", view)) return this.offline();
-    this.app.toasts.show("Everyone's view jumped to yours.");
+    this.app.toasts.show(t("Everyone's view jumped to yours."));
   }
 
   setFollowMe(on) {
@@ -375,34 +376,34 @@ export class Room {
     }
     const ids = [...app.scene.selection].filter((id) => app.scene.sticky(id));
     if (ids.length !== 1) {
-      app.toasts.show("Select one sticky to spotlight it.");
+      app.toasts.show(t("Select one sticky to spotlight it."));
       return;
     }
     if (!app.connection.signal("spotlight", { id: ids[0] })) return this.offline();
     const mine = this.members.find((m) => m.member === this.me);
-    this.setSpotlight({ id: ids[0], member: this.me, name: "You", color: mine?.color, mine: true });
+    this.setSpotlight({ id: ids[0], member: this.me, name: t("You"), color: mine?.color, mine: true });
   }
 
   offline() {
-    this.app.toasts.error("Not connected: the room did not hear that. Try again when the board is live.");
+    this.app.toasts.error(t("Not connected: the room did not hear that. Try again when the board is live."));
   }
 
   renderTools() {
     const { el, app } = this;
     el.followMe.setAttribute("aria-pressed", String(this.followMe));
-    el.followMe.textContent = this.followMe ? "Stop leading" : "Follow me";
+    el.followMe.textContent = this.followMe ? t("Stop leading") : t("Follow me");
     el.followHint.textContent = this.followMe
-      ? "Everyone follows your view, except those who moved away."
-      : "Everyone's view follows yours until you stop, or they move away.";
+      ? t("Everyone follows your view, except those who moved away.")
+      : t("Everyone's view follows yours until you stop, or they move away.");
     const mine = Boolean(this.spotlight?.mine);
     const one = [...app.scene.selection].filter((id) => app.scene.sticky(id)).length === 1;
     el.spotlight.setAttribute("aria-pressed", String(mine));
-    el.spotlight.textContent = mine ? "End the spotlight" : "Spotlight the selected sticky";
+    el.spotlight.textContent = mine ? t("End the spotlight") : t("Spotlight the selected sticky");
     el.spotlightHint.textContent = mine
-      ? "Everyone sees it lit up until you end it."
+      ? t("Everyone sees it lit up until you end it.")
       : one
-        ? "Takes everyone to it, lit up until you end it."
-        : "Select a sticky first.";
+        ? t("Takes everyone to it, lit up until you end it.")
+        : t("Select a sticky first.");
   }
 
   /** I am no longer a facilitator: my calls to the room end here. */
@@ -416,8 +417,8 @@ export class Room {
 
 function quoted(text) {
   const words = String(text || "").replace(/\s+/g, " ").trim();
-  if (!words) return "a sticky";
-  return `\u201c${words.length > 60 ? `${words.slice(0, 57)}…` : words}\u201d`;
+  if (!words) return t("a sticky");
+  return format(t("“%(text)s”"), { text: words.length > 60 ? `${words.slice(0, 57)}…` : words });
 }
 
 /** Change a live region's words only when they change: no repeat announcements. */

@@ -6,6 +6,7 @@
 // event ({stickies, links, write}) on which each shows or hides its buttons.
 
 import { bounds } from "./geometry.js";
+import { format, t } from "./i18n.js";
 
 export class SelectionBar {
   constructor({ bar, scene, viewport, me }) {
@@ -41,7 +42,11 @@ export class SelectionBar {
       b.vote.setAttribute("aria-pressed", String(voted));
       b.vote.querySelector("[data-votes]").textContent = String(scene.voteCount(single.id));
     }
-    b.delete.textContent = links.length && !stickies.length ? "Delete link" : stickies.length > 1 ? `Delete ${stickies.length}` : "Delete";
+    b.delete.textContent = links.length && !stickies.length
+      ? t("Delete link")
+      : stickies.length > 1
+        ? format(t("Delete %(count)s"), { count: stickies.length })
+        : t("Delete");
     this.bar.dispatchEvent(new CustomEvent("selectionbar", { detail: { stickies, links, write } }));
     const visible = [...this.bar.querySelectorAll("[data-action], [data-feature]")].some((x) => !x.hidden);
     if (!visible) {

@@ -1,19 +1,21 @@
 // The board's state around the canvas: connection indicator (with changes
 // waiting to be sent), phase steps, lock, timer and the read-only notice.
 
+import { format, t, tn } from "./i18n.js";
+
 const LABELS = {
-  connecting: "Connecting…",
-  live: "Live",
-  reconnecting: "Reconnecting…",
-  offline: "Offline",
+  connecting: t("Connecting…"),
+  live: t("Live"),
+  reconnecting: t("Reconnecting…"),
+  offline: t("Offline"),
 };
 
 // "reconnecting" is also what the page shows while its socket is open but
 // the server cannot reach the other servers: changes are still saved then.
 const TITLES = {
-  live: "Changes are shared as you make them",
-  reconnecting: "Your changes are kept and saved as soon as the server takes them; others' changes may show up late",
-  offline: "Changes are kept and sent when the connection is back",
+  live: t("Changes are shared as you make them"),
+  reconnecting: t("Your changes are kept and saved as soon as the server takes them; others' changes may show up late"),
+  offline: t("Changes are kept and sent when the connection is back"),
 };
 
 export class Status {
@@ -26,7 +28,7 @@ export class Status {
     const el = this.indicator;
     el.className = `connection connection--${status}`;
     let text = LABELS[status] || status;
-    if (pending) text += ` · ${pending} change${pending === 1 ? "" : "s"} waiting`;
+    if (pending) text += ` · ${format(tn("%(count)s change waiting", "%(count)s changes waiting", pending), { count: pending })}`;
     el.textContent = text;
     el.title = TITLES[status] || TITLES.offline;
   }
@@ -43,7 +45,7 @@ export class Status {
     this.board.dataset.locked = String(Boolean(locked));
     this.lockedBadge.hidden = !locked;
     if (this.lockButton) {
-      this.lockButton.textContent = locked ? "Unlock" : "Lock";
+      this.lockButton.textContent = locked ? t("Unlock") : t("Lock");
       this.lockButton.setAttribute("aria-pressed", String(Boolean(locked)));
     }
     this.notice.hidden = canWrite;

@@ -9,25 +9,10 @@
 // BoardConnection. Objects in the maps are replaced, never mutated, when they
 // change, so a view can tell what changed by identity.
 
-const BOARD_EVENTS = new Set([
-  "sticky.created",
-  "sticky.updated",
-  "sticky.moved",
-  "sticky.deleted",
-  "link.created",
-  "link.deleted",
-  "vote.cast",
-  "vote.retracted",
-  "phase.changed",
-  "timer.started",
-  "timer.stopped",
-  "board.locked",
-  "board.unlocked",
-  "voting.opened",
-  "voting.revealed",
-  "voting.closed",
-  "lanes.changed",
-]);
+import { EVENT_NAMES } from "./vocabulary.js";
+
+// The board event names the server appends (storming/commands.py EVENT_NAMES).
+const BOARD_EVENTS = EVENT_NAMES;
 
 export function voteKey(sticky, member) {
   return `${sticky}:${member}`;

@@ -10,6 +10,7 @@ import { kindOf } from "./kinds.js";
 import { drawArrow, linkEnds } from "./render.js";
 import { suggestLinks } from "./suggestions.js";
 import { font } from "./textlayout.js";
+import { format, t, tn } from "./i18n.js";
 
 const COLOUR = "#7048e8";
 const SOFT = "rgba(112, 72, 232, 0.75)";
@@ -170,7 +171,7 @@ export class SuggestionView extends EventTarget {
       for (const s of all) actions.link(s.from, s.to);
     });
     scene.invalidate();
-    toasts.show(`Added ${all.length} ${all.length === 1 ? "link" : "links"}. Ctrl+Z takes them back.`);
+    toasts.show(format(tn("Added %(count)s link. Ctrl+Z takes it back.", "Added %(count)s links. Ctrl+Z takes them back.", all.length), { count: all.length }));
   }
 
   showPair({ from, to }) {
@@ -194,12 +195,12 @@ export class SuggestionView extends EventTarget {
     const write = this.app.scene.canWrite;
     this.count.textContent = String(all.length);
     this.addAll.hidden = !write || all.length < 2;
-    this.addAll.textContent = `Add all ${all.length}`;
-    if (!this.on) this.hint.textContent = "Turn them on to see the links the layout suggests.";
-    else if (!all.length) this.hint.textContent = "Nothing to suggest: place a command just left of its event, an actor above its command, a policy between an event and a command.";
+    this.addAll.textContent = format(t("Add all %(count)s"), { count: all.length });
+    if (!this.on) this.hint.textContent = t("Turn them on to see the links the layout suggests.");
+    else if (!all.length) this.hint.textContent = t("Nothing to suggest: place a command just left of its event, an actor above its command, a policy between an event and a command.");
     else this.hint.textContent = write
-      ? "Read from the layout, within the grammar of links. Click a dashed link on the board, or add them here."
-      : "Read from the layout, within the grammar of links.";
+      ? t("Read from the layout, within the grammar of links. Click a dashed link on the board, or add them here.")
+      : t("Read from the layout, within the grammar of links.");
     const key = JSON.stringify([write, all.map((s) => [s.from, s.to, this.#label(s.from), this.#label(s.to)])]);
     if (key === this.listed) return;
     this.listed = key;
@@ -209,7 +210,7 @@ export class SuggestionView extends EventTarget {
     if (all.length > MAX_LISTED) {
       const more = document.createElement("li");
       more.className = "suggestion suggestion--more hint";
-      more.textContent = `and ${all.length - MAX_LISTED} more`;
+      more.textContent = format(t("and %(count)s more"), { count: all.length - MAX_LISTED });
       this.list.append(more);
     }
   }
@@ -217,7 +218,7 @@ export class SuggestionView extends EventTarget {
   #label(id) {
     const s = this.app.scene.sticky(id);
     const text = (s?.text || "").split("\n")[0].trim();
-    return text ? ([...text].length > 40 ? `${[...text].slice(0, 39).join("")}…` : text) : "(no text)";
+    return text ? ([...text].length > 40 ? `${[...text].slice(0, 39).join("")}…` : text) : t("(no text)");
   }
 
   #item(s, write) {
@@ -245,16 +246,22 @@ export class SuggestionView extends EventTarget {
     meaning.className = "suggestion__meaning";
     meaning.textContent = s.meaning;
     show.append(end(s.from), meaning, end(s.to));
-    const kinds = `${kindOf(scene.sticky(s.from)?.kind).label} “${this.#label(s.from)}” ${s.meaning} ${kindOf(scene.sticky(s.to)?.kind).label.toLowerCase()} “${this.#label(s.to)}”`;
-    show.setAttribute("aria-label", `Show: ${kinds}`);
+    const kinds = format(t("%(kind)s “%(text)s” %(meaning)s %(other)s “%(otherText)s”"), {
+      kind: kindOf(scene.sticky(s.from)?.kind).label,
+      text: this.#label(s.from),
+      meaning: s.meaning,
+      other: kindOf(scene.sticky(s.to)?.kind).label.toLowerCase(),
+      otherText: this.#label(s.to),
+    });
+    show.setAttribute("aria-label", format(t("Show: %(link)s"), { link: kinds }));
     li.append(show);
     if (write) {
       const add = document.createElement("button");
       add.type = "button";
       add.className = "button button--small button--quiet suggestion__add";
       add.dataset.suggestionAdd = "";
-      add.textContent = "Add";
-      add.setAttribute("aria-label", `Add the link: ${kinds}`);
+      add.textContent = t("Add");
+      add.setAttribute("aria-label", format(t("Add the link: %(link)s"), { link: kinds }));
       li.append(add);
     }
     return li;

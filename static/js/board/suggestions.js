@@ -15,25 +15,26 @@
 // ({from, to}) in, suggestions out.
 
 import { centre } from "./geometry.js";
+import { t } from "./i18n.js";
 
 // (from kind, to kind) -> what the link means: modeling/derive.py GRAMMAR.
 export const GRAMMAR = new Map([
-  ["actor>command", "issues"],
-  ["actor>policy", "manages"],
-  ["external_system>command", "triggers"],
-  ["external_system>event", "triggers"],
-  ["external_system>policy", "triggers"],
-  ["command>event", "results in"],
-  ["command>external_system", "invoked on"],
-  ["command>aggregate", "invoked on"],
-  ["aggregate>event", "produces"],
-  ["event>policy", "activates"],
-  ["event>read_model", "updates"],
-  ["event>event", "leads to"],
-  ["policy>command", "issues"],
-  ["read_model>actor", "informs"],
-  ["read_model>command", "informs"],
-  ["read_model>policy", "informs"],
+  ["actor>command", t("issues")],
+  ["actor>policy", t("manages")],
+  ["external_system>command", t("triggers")],
+  ["external_system>event", t("triggers")],
+  ["external_system>policy", t("triggers")],
+  ["command>event", t("results in")],
+  ["command>external_system", t("invoked on")],
+  ["command>aggregate", t("invoked on")],
+  ["aggregate>event", t("produces")],
+  ["event>policy", t("activates")],
+  ["event>read_model", t("updates")],
+  ["event>event", t("leads to")],
+  ["policy>command", t("issues")],
+  ["read_model>actor", t("informs")],
+  ["read_model>command", t("informs")],
+  ["read_model>policy", t("informs")],
 ]);
 
 // The pairs a row suggests, left to right. Not event -> event (a direct

@@ -4,7 +4,11 @@
 // each (text, box size) is computed once and reused on every frame until the
 // text or the size changes.
 
-export const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
+// System fonts only, Latin first, then Chinese (as app.css --cjk): a Han
+// character falls through to the first CJK font the system has.
+const CJK_FAMILIES = '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei"';
+export const FONT_FAMILY = `system-ui, -apple-system, "Segoe UI", Roboto, Arial, ${CJK_FAMILIES}, sans-serif`;
+export const MONO_FAMILY = `ui-monospace, SFMono-Regular, Menlo, Consolas, ${CJK_FAMILIES}, monospace`;
 const SIZES = [22, 20, 18, 16, 14, 13, 12, 11, 10, 9, 8];
 const LINE = 1.25;
 const CACHE_LIMIT = 6000;

@@ -1,6 +1,8 @@
 // Short messages at the bottom of the board: refusals, conflicts, notices.
 // Text only (textContent): a conflict quotes what someone else wrote.
 
+import { t } from "./i18n.js";
+
 const LIFETIME = 7000;
 const MAX_SHOWN = 4;
 
@@ -34,7 +36,7 @@ export class Toasts {
     const close = document.createElement("button");
     close.type = "button";
     close.className = "toast__close";
-    close.setAttribute("aria-label", "Dismiss");
+    close.setAttribute("aria-label", t("Dismiss"));
     close.textContent = "×";
     close.addEventListener("click", () => toast.remove());
     toast.append(close);

@@ -20,6 +20,7 @@ import {
   voteSettingsError,
   votesLeft,
 } from "./voting.js";
+import { format, t, tn } from "./i18n.js";
 
 // A press that moves further than this (screen pixels) is a pan, not a vote.
 const CLICK_SLOP = 6;
@@ -77,8 +78,8 @@ export class VotePanel {
   wire() {
     const { app, el } = this;
     el.start.addEventListener("click", () => this.openDialog());
-    el.reveal.addEventListener("click", () => this.run("vote.reveal", {}, "reveal the votes"));
-    el.close.addEventListener("click", () => this.run("vote.close", {}, "close the vote"));
+    el.reveal.addEventListener("click", () => this.run("vote.reveal", {}, t("reveal the votes")));
+    el.close.addEventListener("click", () => this.run("vote.close", {}, t("close the vote")));
     el.mode.addEventListener("click", () => this.setVoteMode(!this.voteMode));
     el.resultsOpen.addEventListener("click", () => this.showResults(el.results.hidden));
     el.form.addEventListener("submit", (e) => {
@@ -161,7 +162,7 @@ export class VotePanel {
     const sticky = app.scene.sticky(id);
     if (!sticky) return;
     if (!app.scene.canWrite) {
-      app.toasts.show("You can look at this board but not vote on it.");
+      app.toasts.show(t("You can look at this board but not vote on it."));
       return;
     }
     const decision = ballot(sticky, this.voting, app.store.votes.values(), this.me);
@@ -184,10 +185,10 @@ export class VotePanel {
     const voting = this.voting;
     this.voteMode = Boolean(on && voting && !voting.revealed && this.app.scene.canWrite);
     this.el.mode.setAttribute("aria-pressed", String(this.voteMode));
-    this.el.mode.textContent = this.voteMode ? "Voting by click" : "Vote by clicking";
+    this.el.mode.textContent = this.voteMode ? t("Voting by click") : t("Vote by clicking");
     this.el.mode.title = this.voteMode
-      ? "A click on a sticky votes for it (again: takes the vote back). Press to select and move stickies instead."
-      : "Press, then click stickies to vote for them";
+      ? t("A click on a sticky votes for it (again: takes the vote back). Press to select and move stickies instead.")
+      : t("Press, then click stickies to vote for them");
     this.app.board.classList.toggle("board--voting", this.voteMode);
     this.app.renderer.request();
   }
@@ -212,18 +213,22 @@ export class VotePanel {
       this.setVoteMode(!voting.revealed);
       if (live) {
         this.app.toasts.show(
-          `${who || "The facilitator"} opened a dot vote: ${voting.votes} vote${voting.votes === 1 ? "" : "s"} each on ${kindsInWords(voting.kinds)}.`,
+          format(tn("%(name)s opened a dot vote: %(count)s vote each on %(kinds)s.", "%(name)s opened a dot vote: %(count)s votes each on %(kinds)s.", voting.votes), {
+            name: who || t("The facilitator"),
+            count: voting.votes,
+            kinds: kindsInWords(voting.kinds),
+          }),
         );
       }
     }
     if (revealed) {
       this.setVoteMode(false);
       this.showResults(true);
-      if (live && !opened) this.app.toasts.show("The votes are revealed.");
+      if (live && !opened) this.app.toasts.show(t("The votes are revealed."));
     }
     if (closed) {
       this.setVoteMode(false);
-      if (live) this.app.toasts.show("The dot vote is closed.");
+      if (live) this.app.toasts.show(t("The dot vote is closed."));
     }
     if (voting && this.voteMode && (voting.revealed || !this.app.scene.canWrite)) this.setVoteMode(false);
     this.render();
@@ -254,15 +259,16 @@ export class VotePanel {
     el.resultsOpen.hidden = !voting || !voting.revealed;
     el.resultsOpen.setAttribute("aria-expanded", String(!el.results.hidden));
     if (voting) {
-      const each = `${voting.votes} each on ${kindsInWords(voting.kinds)}`;
+      const each = format(t("%(count)s each on %(kinds)s"), { count: voting.votes, kinds: kindsInWords(voting.kinds) });
       if (voting.revealed) {
         const cast = sessionVotes(votes, voting).length;
-        setText(el.chipText, `revealed: ${cast} vote${cast === 1 ? "" : "s"} cast (${each}).`);
+        setText(el.chipText, format(tn("revealed: %(count)s vote cast (%(each)s).", "revealed: %(count)s votes cast (%(each)s).", cast), { count: cast, each }));
       } else if (!canWrite) {
-        setText(el.chipText, `on: ${each}. You are watching; counts show after the reveal.`);
+        setText(el.chipText, format(t("on: %(each)s. You are watching; counts show after the reveal."), { each }));
       } else {
         const left = votesLeft(votes, voting, this.me);
-        setText(el.chipText, `on: ${each}. You have ${left} of ${voting.votes} left; others' votes show after the reveal.`);
+        const text = t("on: %(each)s. You have %(left)s of %(votes)s left; others' votes show after the reveal.");
+        setText(el.chipText, format(text, { each, left, votes: voting.votes }));
       }
       el.chip.dataset.left = voting.revealed ? "" : String(votesLeft(votes, voting, this.me));
     }
@@ -272,18 +278,22 @@ export class VotePanel {
     el.reveal.hidden = !voting || voting.revealed;
     el.close.hidden = !voting;
     if (!voting) {
-      setText(el.status, "No vote is open. A dot vote picks what to talk about first.");
+      setText(el.status, t("No vote is open. A dot vote picks what to talk about first."));
       el.turnout.hidden = true;
     } else {
       const cast = sessionVotes(votes, voting).length;
       setText(el.status, voting.revealed
-        ? `Revealed: ${cast} vote${cast === 1 ? "" : "s"} cast. Close the vote once the group has talked the results over.`
-        : `Open: ${voting.votes} each on ${kindsInWords(voting.kinds)}. ${cast} vote${cast === 1 ? "" : "s"} cast, hidden until you reveal them.`);
+        ? format(tn("Revealed: %(count)s vote cast. Close the vote once the group has talked the results over.", "Revealed: %(count)s votes cast. Close the vote once the group has talked the results over.", cast), { count: cast })
+        : format(tn("Open: %(votes)s each on %(kinds)s. %(count)s vote cast, hidden until you reveal them.", "Open: %(votes)s each on %(kinds)s. %(count)s votes cast, hidden until you reveal them.", cast), {
+          votes: voting.votes,
+          kinds: kindsInWords(voting.kinds),
+          count: cast,
+        }));
       const used = turnout(votes, voting);
       el.turnout.hidden = !used.length;
       el.turnout.replaceChildren(
         ...used
-          .map(({ member, used: n }) => ({ name: this.nameOf(member) || "Someone who left", n }))
+          .map(({ member, used: n }) => ({ name: this.nameOf(member) || t("Someone who left"), n }))
           .sort((a, b) => b.n - a.n || a.name.localeCompare(b.name))
           .map(({ name, n }) => {
             const item = document.createElement("li");
@@ -292,7 +302,7 @@ export class VotePanel {
             who.textContent = name;
             const count = document.createElement("span");
             count.className = "count";
-            count.textContent = `${n} of ${voting.votes}`;
+            count.textContent = format(t("%(used)s of %(votes)s"), { used: n, votes: voting.votes });
             item.append(who, count);
             return item;
           }),
@@ -309,10 +319,10 @@ export class VotePanel {
     const rows = this.lastRows;
     const total = rows.reduce((sum, row) => sum + row.count, 0);
     const summary = closed
-      ? `The vote is closed. ${total} vote${total === 1 ? "" : "s"} went to ${rows.length} stick${rows.length === 1 ? "y" : "ies"}.`
+      ? format(t("The vote is closed. %(votes)s went to %(stickies)s."), { votes: votesIn(total), stickies: stickiesIn(rows.length) })
       : rows.length
-        ? `${total} vote${total === 1 ? "" : "s"} on ${rows.length} stick${rows.length === 1 ? "y" : "ies"}, most first. Choose one to go to it.`
-        : "Nobody voted.";
+        ? format(t("%(votes)s on %(stickies)s, most first. Choose one to go to it."), { votes: votesIn(total), stickies: stickiesIn(rows.length) })
+        : t("Nobody voted.");
     // Rebuilt only when the results change (the board changes all the
     // time): a reader keeps their place and the focus stays on its row.
     const key = JSON.stringify([summary, rows]);
@@ -336,10 +346,10 @@ export class VotePanel {
         swatch.setAttribute("aria-hidden", "true");
         const text = document.createElement("span");
         text.className = "vote-result__text";
-        text.textContent = row.text || `(${kindOf(row.kind).label}, no text)`;
+        text.textContent = row.text || format(t("(%(kind)s, no text)"), { kind: kindOf(row.kind).label });
         const count = document.createElement("span");
         count.className = "vote-result__count";
-        count.textContent = `${row.count} vote${row.count === 1 ? "" : "s"}`;
+        count.textContent = votesIn(row.count);
         button.append(rank, swatch, text, count);
         item.append(button);
         return item;
@@ -416,7 +426,7 @@ export class VotePanel {
     const settings = this.settings();
     const candidates = [...app.store.stickies.values()].filter((s) => settings.kinds.includes(s.kind)).length;
     el.candidates.textContent = settings.kinds.length
-      ? `${candidates} stick${candidates === 1 ? "y" : "ies"} on the board can be voted on.`
+      ? format(tn("%(count)s sticky on the board can be voted on.", "%(count)s stickies on the board can be voted on.", candidates), { count: candidates })
       : "";
     const error = voteSettingsError(settings, KINDS.map((k) => k.kind));
     if (!error) {
@@ -425,7 +435,8 @@ export class VotePanel {
     } else if (!quiet) {
       el.error.textContent = error;
       el.error.hidden = false;
-      if (/votes|number/.test(error)) el.count.setAttribute("aria-invalid", "true");
+      // The count is wrong unless the kinds are (none chosen).
+      if (settings.kinds.length) el.count.setAttribute("aria-invalid", "true");
     }
     return error ? null : { votes: Number(settings.votes), kinds: settings.kinds };
   }
@@ -439,7 +450,7 @@ export class VotePanel {
       await this.app.connection.command("vote.open", settings);
       el.dialog.close();
     } catch (error) {
-      el.error.textContent = `The vote did not open: ${error?.message || "the server refused it"}.`;
+      el.error.textContent = format(t("The vote did not open: %(error)s."), { error: error?.message || t("the server refused it") });
       el.error.hidden = false;
     } finally {
       el.submit.disabled = false;
@@ -450,7 +461,7 @@ export class VotePanel {
     try {
       await this.app.connection.command(name, data);
     } catch (error) {
-      this.app.toasts.error(`Could not ${what}: ${error?.message || "the server refused it"}.`);
+      this.app.toasts.error(format(t("Could not %(what)s: %(error)s."), { what, error: error?.message || t("the server refused it") }));
     }
   }
 }
@@ -458,4 +469,12 @@ export class VotePanel {
 /** Change a live region's words only when they change: no repeat announcements. */
 function setText(element, text) {
   if (element.textContent !== text) element.textContent = text;
+}
+
+function votesIn(n) {
+  return format(tn("%(count)s vote", "%(count)s votes", n), { count: n });
+}
+
+function stickiesIn(n) {
+  return format(tn("%(count)s sticky", "%(count)s stickies", n), { count: n });
 }

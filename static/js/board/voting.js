@@ -8,6 +8,7 @@
 // counts what the server counts: only votes cast since the vote opened.
 
 import { kindOf } from "./kinds.js";
+import { format, t, tn } from "./i18n.js";
 
 // The dialog offers 1..MAX_VOTES each (the server takes up to 20; more than
 // ten dots each turns a vote into a survey).
@@ -37,12 +38,12 @@ export function voteDefaults(phase) {
  */
 export function voteSettingsError({ votes, kinds }, knownKinds) {
   const text = String(votes ?? "").trim();
-  if (!/^\d+$/.test(text)) return `Give the number of votes each person has, a whole number from 1 to ${MAX_VOTES}.`;
+  if (!/^\d+$/.test(text)) return format(t("Give the number of votes each person has, a whole number from 1 to %(max)s."), { max: MAX_VOTES });
   const n = Number(text);
-  if (n < 1 || n > MAX_VOTES) return `Each person can have from 1 to ${MAX_VOTES} votes.`;
-  if (!Array.isArray(kinds) || !kinds.length) return "Choose at least one kind of sticky to vote on.";
+  if (n < 1 || n > MAX_VOTES) return format(t("Each person can have from 1 to %(max)s votes."), { max: MAX_VOTES });
+  if (!Array.isArray(kinds) || !kinds.length) return t("Choose at least one kind of sticky to vote on.");
   const unknown = kinds.filter((kind) => !knownKinds.includes(kind));
-  if (unknown.length) return `There is no kind of sticky called ${unknown.join(", ")}.`;
+  if (unknown.length) return format(t("There is no kind of sticky called %(kinds)s."), { kinds: unknown.join(", ") });
   return null;
 }
 
@@ -79,10 +80,12 @@ export function voteFilter(voting, me) {
 export function kindsInWords(kinds) {
   const words = [...kinds].map((kind) => plural(kindOf(kind).label.toLowerCase()));
   if (words.length <= 1) return words.join("");
-  return `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+  return format(t("%(list)s and %(last)s"), { list: words.slice(0, -1).join(t(", ")), last: words.at(-1) });
 }
 
 function plural(word) {
+  // Only English words take an -s (a label in Chinese has no plural).
+  if (!/^[a-z ]+$/.test(word)) return word;
   if (/(s|x|ch|sh)$/.test(word)) return `${word}es`;
   if (/[^aeiou]y$/.test(word)) return `${word.slice(0, -1)}ies`;
   return `${word}s`;
@@ -95,17 +98,19 @@ function plural(word) {
  * again, so that it counts in this one.
  */
 export function ballot(sticky, voting, votes, member) {
-  if (!voting) return { refused: "No vote is open." };
-  if (voting.revealed) return { refused: "The votes are counted: this vote is over." };
+  if (!voting) return { refused: t("No vote is open.") };
+  if (voting.revealed) return { refused: t("The votes are counted: this vote is over.") };
   votes = [...votes]; // read twice below: an iterator (a Map's values) only once
   const mine = votes.find((vote) => vote.sticky === sticky.id && vote.member === member);
   if (mine && inSession(mine, voting)) return { action: "retract" };
   if (!voting.kinds.includes(sticky.kind)) {
-    return { refused: `This vote is on ${kindsInWords(voting.kinds)} only, not on ${plural(kindOf(sticky.kind).label.toLowerCase())}.` };
+    const refused = t("This vote is on %(kinds)s only, not on %(kind)s.");
+    return { refused: format(refused, { kinds: kindsInWords(voting.kinds), kind: plural(kindOf(sticky.kind).label.toLowerCase()) }) };
   }
   if (votesLeft(votes, voting, member) < 1) {
     const n = voting.votes;
-    return { refused: `You have used your ${n} vote${n === 1 ? "" : "s"}: take one back to vote for something else.` };
+    const refused = tn("You have used your %(count)s vote: take one back to vote for something else.", "You have used your %(count)s votes: take one back to vote for something else.", n);
+    return { refused: format(refused, { count: n }) };
   }
   return { action: mine ? "recast" : "cast" };
 }
