@@ -6,11 +6,11 @@ Measures, on its own database:
 
 (a) commands/s through `services.execute`, one client, mixed
     sticky.create / sticky.update / sticky.move;
-(b) `services.board_state` of a board with 2,000 stickies (plus links and
+(b) `board_log.board_state` of a board with 2,000 stickies (plus links and
     votes): median of 20 runs, and its number of SQL queries, which must be
     the same for 200 and for 2,000 stickies (target: under 150 ms);
 (c) replaying a board of 100,000 events with `services.replay_board` and
-    folding it with `services.state_at` (target: over 20,000 events/s).
+    folding it with `board_log.state_at` (target: over 20,000 events/s).
 
 The boards of (b) and (c) are seeded fast: their events are decided by
 `storming.commands` over a `storming.state.MemoryView` (so they are valid),
@@ -314,18 +314,18 @@ def time_board_state(board, runs):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from storming import services
+    from storming import board_log
 
-    services.board_state(board)  # warm up
+    board_log.board_state(board)  # warm up
     with CaptureQueriesContext(connection) as captured:
-        loaded = services.board_state(board)
+        loaded = board_log.board_state(board)
     # BEGIN and COMMIT are statements too; the reads are what grows with size.
     queries = [q["sql"] for q in captured.captured_queries]
     reads = sum(sql.lstrip().upper().startswith("SELECT") for sql in queries)
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        services.board_state(board)
+        board_log.board_state(board)
         times.append(time.perf_counter() - t0)
     return statistics.median(times) * 1000, (len(queries), reads), loaded
 
@@ -357,7 +357,7 @@ def bench_load(owner, sizes, runs, rng):
 
 
 def bench_replay(owner, events, runs, rng):
-    from storming import services
+    from storming import board_log, services
     from storming.models import Board
 
     t0 = time.perf_counter()
@@ -375,7 +375,7 @@ def bench_replay(owner, events, runs, rng):
         rebuilt = services.replay_board(board.pk)
         replays.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        folded = services.state_at(board)
+        folded = board_log.state_at(board)
         folds.append(time.perf_counter() - t0)
     assert rebuilt == expected and folded == expected, "replay differs from seed"
     from storming.projector import load_snapshot

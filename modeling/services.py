@@ -1,6 +1,6 @@
 """The live model of a board, and the reviewed versions a facilitator freezes.
 
-Reads go through `storming.services.board_state`, so a model is always
+Reads go through `storming.board_log.board_state`, so a model is always
 derived from one consistent snapshot with the seq it is at. `freeze` is the
 only place that creates a `ModelVersion`.
 """
@@ -14,7 +14,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from storming import access, transfer
+from storming import access, board_log, transfer
 from storming import services as board_services
 from storming.errors import CommandError, forbidden, invalid
 from storming.models import Board, Member
@@ -53,7 +53,7 @@ def model_of(board: Board, state: dict) -> Model:
 def live_model(board: Board, phase=None):
     """The board's model now, and its checks at its phase (or `phase`)."""
     check_phase(phase)
-    model = model_of(board, board_services.board_state(board))
+    model = model_of(board, board_log.board_state(board))
     return model, run_checks(model, phase)
 
 
@@ -137,7 +137,7 @@ def _freeze(board_id, author, author_name, note):
     board = Board.objects.select_for_update().filter(pk=board_id).first()
     if board is None:
         raise CommandError("not_found", "no such board")
-    model = model_of(board, board_services.board_state(board))
+    model = model_of(board, board_log.board_state(board))
     findings = run_checks(model)
     content = model.to_dict()
     digest = content_hash(content)
@@ -212,7 +212,7 @@ def export_source(board: Board, version: ModelVersion | None = None) -> Source:
     """What an export is made of: the board as it is now, or a frozen
     version (its model, the checks it was frozen with, the board at its seq)."""
     if version is None:
-        state = board_services.board_state(board)
+        state = board_log.board_state(board)
         model = model_of(board, state)
         # Every check, whatever the phase: the code depends on all of them.
         findings = tuple(run_checks(model, "review"))
@@ -224,7 +224,7 @@ def export_source(board: Board, version: ModelVersion | None = None) -> Source:
             for f in version.findings
         )
         seq, number = version.seq, version.number
-        snapshot = board_services.state_at(board, version.seq)
+        snapshot = board_log.state_at(board, version.seq)
     return Source(
         model=model,
         findings=findings,

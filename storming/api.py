@@ -19,7 +19,7 @@ from rest_framework.throttling import UserRateThrottle
 
 from whiteboard import language
 
-from . import access, ratelimit, services, text, transfer
+from . import access, board_log, ratelimit, services, text, transfer
 from .errors import forbidden, invalid, not_found
 from .models import Board
 from .serializers import (
@@ -310,7 +310,7 @@ class BoardViewSet(viewsets.ViewSet):
         board, _ = self._board(pk)
         since = _int_param(request, "since", 0)
         limit = _int_param(request, "limit", 500, low=1, high=MAX_PAGE)
-        events = services.events_since(board, since, limit)
+        events = board_log.events_since(board, since, limit)
         following = None
         if len(events) == limit and events[-1]["seq"] < board.head_seq:
             url = reverse("board-events", args=[board.pk])
@@ -333,10 +333,10 @@ class BoardViewSet(viewsets.ViewSet):
             body = {
                 "board": str(board.pk),
                 "seq": at,
-                "state": services.state_at(board, at),
+                "state": board_log.state_at(board, at),
             }
         else:
-            body = services.board_state(board)
+            body = board_log.board_state(board)
         body["members"] = MemberSerializer(
             board.members.select_related("user"), many=True
         ).data

@@ -17,7 +17,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from django.conf import settings
 
-from . import access, committer, live, protocol, services
+from . import access, board_log, committer, live, protocol, services
 from .errors import CommandError, for_exception, invalid
 from .presence import pick_color
 from .protocol import (
@@ -136,7 +136,7 @@ class BoardConsumer(AsyncConsumer):
 
     async def _welcome(self, entry, since):
         entry["color"] = pick_color(entry["member"], self.room.colors_in_use())
-        welcome = await database_sync_to_async(services.catch_up)(self.board, since)
+        welcome = await database_sync_to_async(board_log.catch_up)(self.board, since)
         await self.connection.send(
             live.encode(
                 {

@@ -32,11 +32,13 @@ import sys
 import time
 import uuid
 import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from . import presence
+from . import board_log, presence
 from .protocol import CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, MAX_FRAME_BYTES, pieces
 
 log = logging.getLogger(__name__)
@@ -227,17 +229,17 @@ class Connection:
         self._gone.set()
 
 
-# Imported late: the write path (services -> broadcast) imports this module.
-def _events_between(board_id, after, upto):
-    from .services import events_between
+@dataclass(frozen=True)
+class LogReader:
+    """How rooms read the board's log, to fill a gap and to learn where a
+    board is: blocking functions, run on the database thread. Handed to the
+    hub (`hub()` hands it `storming.board_log`'s; a test may hand it its
+    own): the rooms never reach into the write path that feeds them."""
 
-    return events_between(board_id, after, upto)
-
-
-def _head_seq(board_id):
-    from .models import Board
-
-    return Board.objects.filter(pk=board_id).values_list("head_seq", "locked").first()
+    # (board id, after, upto) -> the events after < seq <= upto, as messages.
+    events_between: Callable[[str, int, int], list[dict]]
+    # board id -> (head seq, locked), or None for no such board.
+    head: Callable[[str], tuple[int, bool] | None]
 
 
 class Room:
@@ -302,7 +304,7 @@ class Room:
                 await self._layer_down(error)
             self._tasks.append(asyncio.ensure_future(self._listen()))
             self._tasks.append(asyncio.ensure_future(self._rejoin()))
-        self.seq, self.locked = await database_sync_to_async(_head_seq)(
+        self.seq, self.locked = await database_sync_to_async(self.hub.log.head)(
             self.board_id
         ) or (0, False)
         self._tasks.append(asyncio.ensure_future(self._deliver_inbox()))
@@ -338,7 +340,7 @@ class Room:
             # that came meanwhile in one frame: a frame to each socket per
             # event is what caps the fan-out, not the events. An event on a
             # quiet board goes at once.
-            pause = self._fanned_at + EVENTS_SPACING - time.monotonic()
+            pause = self._fanned_at + EVENTS_SPACING - self.hub.clock()
             if pause > 0:
                 await asyncio.sleep(pause)
             while not self._inbox.empty():
@@ -349,7 +351,7 @@ class Room:
                 # A failed catch-up must not stop later events; clients fill
                 # any gap themselves from the log.
                 log.exception("could not deliver events to board %s", self.board_id)
-            self._fanned_at = time.monotonic()
+            self._fanned_at = self.hub.clock()
 
     async def _deliver_events(self, messages):
         messages = sorted(messages, key=lambda message: message["seq"])
@@ -357,7 +359,7 @@ class Room:
         if not fresh:
             return
         if fresh[0]["seq"] > self.seq + 1:
-            missing = await database_sync_to_async(_events_between)(
+            missing = await database_sync_to_async(self.hub.log.events_between)(
                 self.board_id, self.seq, fresh[0]["seq"] - 1
             )
             fresh = [*missing, *fresh]
@@ -488,11 +490,11 @@ class Room:
                 await asyncio.wait_for(self._dirty.wait(), timeout=HOUSEKEEPING)
             if self._dirty.is_set():
                 # Let a tick's worth of movement gather into one frame.
-                wait = self._last_flush + TICK - time.monotonic()
+                wait = self._last_flush + TICK - self.hub.clock()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 self._dirty.clear()
-                self._last_flush = time.monotonic()
+                self._last_flush = self.hub.clock()
                 await self._flush()
             await self._housekeeping()
 
@@ -560,7 +562,7 @@ class Room:
         # The first word of a room asks the other processes to answer with
         # their own people, so it need not wait for their heartbeats.
         hello = hello or not self._last_announce
-        self._last_announce = time.monotonic()
+        self._last_announce = self.hub.clock()
         if self.hub.shared_layer:
             await self._to_other_processes(
                 {
@@ -573,7 +575,7 @@ class Room:
     # -- heartbeats -------------------------------------------------------------
 
     async def _housekeeping(self):
-        now = time.monotonic()
+        now = self.hub.clock()
         for connection in list(self.connections.values()):
             if connection.overdue(now):
                 log.info("closing connection %s: pings unanswered", connection.id)
@@ -649,10 +651,10 @@ class Room:
         log.warning("board %s has the channel layer again", self.board_id)
         self.layer_ok = True
         try:
-            head = await database_sync_to_async(_head_seq)(self.board_id)
+            head = await database_sync_to_async(self.hub.log.head)(self.board_id)
             if head is not None and head[0] > self.seq:
                 self.enqueue_events(
-                    await database_sync_to_async(_events_between)(
+                    await database_sync_to_async(self.hub.log.events_between)(
                         self.board_id, self.seq, head[0]
                     )
                 )
@@ -704,7 +706,7 @@ class Room:
         elif kind == "board.membership":
             await self.membership(message["member"], message["role"])
         elif kind == "board.presence":
-            self._remote[message["origin"]] = (message["entries"], time.monotonic())
+            self._remote[message["origin"]] = (message["entries"], self.hub.clock())
             await self.presence_changed(announce=message.get("hello", False))
 
 
@@ -715,12 +717,15 @@ def _batch(kind, key, parts):
 class Hub:
     """The rooms of one event loop (one daphne process has one loop)."""
 
-    def __init__(self, loop, layer=None, origin=None):
+    def __init__(self, loop, log: LogReader, layer=None, origin=None, clock=None):
         self.loop = loop
+        self.log = log
+        # Rooms' clock for pacing frames and ticks (time.monotonic's kind).
+        self.clock = clock or time.monotonic
         self.layer = layer
         self.shared_layer = is_shared(layer)
         self.origin = origin or ORIGIN
-        self.rooms = {}
+        self.rooms: dict[str, Room] = {}
         # Layer messages of the write path, sent in order by `_send_outbox`.
         self._outbox: asyncio.Queue[tuple[str, dict, str]] | None = None
         self._sender: asyncio.Future | None = None
@@ -802,7 +807,8 @@ def hub() -> Hub:
     loop = asyncio.get_running_loop()
     current = _hubs.get(loop)
     if current is None:
-        current = _hubs[loop] = Hub(loop, get_channel_layer())
+        reader = LogReader(board_log.events_between, board_log.head)
+        current = _hubs[loop] = Hub(loop, reader, get_channel_layer())
         _shut_down_with_server(current)
     return current
 

@@ -1,4 +1,5 @@
-"""Everything that changes a board, and the single write path of its log.
+"""Everything that changes a board, and the single write path of its log
+(reading it back is `board_log`'s).
 
 `execute` is the board's write path: it locks the board, checks access, lets
 `storming.commands` decide the event, appends it with the next seq, projects
@@ -17,7 +18,8 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from . import access, broadcast, ratelimit, state, state_cache
-from .commands import Context, check_object, decide, iso, restore
+from .board_log import event_message, state_at
+from .commands import Context, check_object, decide, restore
 from .errors import CommandError, conflict, forbidden, invalid, not_found
 from .models import Board, BoardEvent, Link, Member, Sticky, new_invite_token
 from .projector import (
@@ -70,25 +72,6 @@ class Applied:
             message["first"] = self.first
         message["replayed"] = self.replayed
         return message
-
-
-def event_message(event: BoardEvent) -> dict:
-    message = {
-        "type": "event",
-        "seq": event.seq,
-        "name": event.name,
-        "data": event.data,
-        "by": str(event.actor) if event.actor else None,
-        "id": event.command_id,
-        "at": iso(event.created_at),
-    }
-    if event.undo_of is not None:
-        message["undo_of"] = event.undo_of
-    if event.redo_of is not None:
-        message["redo_of"] = event.redo_of
-    if event.group is not None:
-        message["group"] = event.group
-    return message
 
 
 def _check_command_id(command_id):
@@ -651,52 +634,7 @@ def _check_ids_elsewhere(board, changes):
         )
 
 
-# -- reading the log -----------------------------------------------------------
-
-
-def board_state(board: Board) -> dict:
-    """The board's state with the seq it is at, read consistently."""
-    with transaction.atomic():
-        # Holding the row lock keeps writers out while the three reads run.
-        board = Board.objects.select_for_update().get(pk=board.pk)
-        return {
-            "board": str(board.pk),
-            "seq": board.head_seq,
-            "state": load_snapshot(board),
-        }
-
-
-def events_since(board: Board, since=0, limit=500):
-    """Up to `limit` events after `since`, as protocol messages, in order."""
-    rows = board.events.filter(seq__gt=since).order_by("seq")[:limit]
-    return [event_message(row) for row in rows]
-
-
-def events_between(board_id, after, upto) -> list:
-    """The events with `after` < seq <= `upto`, as protocol messages."""
-    rows = BoardEvent.objects.filter(
-        board_id=board_id, seq__gt=after, seq__lte=upto
-    ).order_by("seq")
-    return [event_message(row) for row in rows]
-
-
-# A reconnecting client gets the events it missed, unless there are so many
-# that the whole state is smaller and quicker to apply.
-MAX_CATCH_UP = 1000
-
-
-def catch_up(board: Board, since=None) -> dict:
-    """What a (re)connecting client needs: the whole state, or with `since`
-    the events after it. Either way `seq` is the seq the answer reaches."""
-    if since is not None and 0 <= since <= board.head_seq:
-        events = events_since(board, since, limit=MAX_CATCH_UP + 1)
-        if len(events) <= MAX_CATCH_UP:
-            seq = events[-1]["seq"] if events else since
-            return {"seq": seq, "events": events}
-    answer = board_state(board)
-    if since is not None:
-        answer["resync"] = True
-    return {key: answer[key] for key in ("seq", "state", "resync") if key in answer}
+# -- who a socket acts as ---------------------------------------------------------
 
 
 def member_for_socket(
@@ -722,15 +660,6 @@ def member_for_socket(
     if not access.can_view(member):
         raise forbidden("you are not a member of this board")
     return board, member
-
-
-def state_at(board: Board, seq=None) -> dict:
-    """The board as it was right after event `seq` (now, if None)."""
-    events = board.events.order_by("seq")
-    if seq is not None:
-        events = events.filter(seq__lte=seq)
-    folded = state.fold(events.values_list("name", "data").iterator(chunk_size=2000))
-    return state.snapshot(folded)
 
 
 def replay_board(board_id) -> dict:

@@ -14,7 +14,7 @@ import uuid
 import pytest
 from websockets.asyncio.client import connect
 
-from storming import services
+from storming import board_log, services
 from storming.models import Board
 from storming.vocabulary import Kind, Phase, Role
 
@@ -329,10 +329,10 @@ def check_convergence(fuzz, board):
     resumed = sum(len(c.welcomes) - 1 for c in fuzz.clients)
     assert resumed >= 3, resumed
 
-    log = services.events_between(board.pk, 0, head)
+    log = board_log.events_between(board.pk, 0, head)
     assert [event["seq"] for event in log] == list(range(1, head + 1))
-    folded = services.state_at(board)
-    projection = services.board_state(board)
+    folded = board_log.state_at(board)
+    projection = board_log.board_state(board)
     assert projection["seq"] == head
     assert projection["state"] == folded
     assert folded["board"]["phase"] == "review"
@@ -426,7 +426,7 @@ def test_offline_client_gets_exactly_the_missed_events(
         return ann.snapshot()
 
     final = asyncio.run(scenario())
-    assert final == services.state_at(board)
+    assert final == board_log.state_at(board)
     assert [s["text"] for s in final["stickies"]] == ["Seen live", "Paid", "", ""]
     assert len(final["links"]) == 1
     assert final["votes"][0]["member"] == str(lead.pk)
@@ -456,7 +456,7 @@ def test_resume_from_ahead_of_the_board_sends_the_state(
     (ahead, current) = asyncio.run(first_frames(daphne_server, board, token, [50, 3]))
     assert ahead["resync"] is True
     assert ahead["seq"] == 3
-    assert ahead["state"] == services.state_at(board)
+    assert ahead["state"] == board_log.state_at(board)
     assert len(ahead["state"]["stickies"]) == 3
     assert "events" not in ahead
     assert (current["seq"], current["events"], "state" in current) == (3, [], False)
@@ -476,7 +476,7 @@ def test_resume_from_too_far_back_sends_the_state(
     )
     assert too_old["resync"] is True
     assert too_old["seq"] == 1001
-    assert too_old["state"] == services.state_at(board)
+    assert too_old["state"] == board_log.state_at(board)
     assert [e["seq"] for e in just_enough["events"]] == list(range(2, 1002))
 
 
@@ -490,7 +490,7 @@ def test_a_board_larger_than_one_frame_opens(daphne_server, board, lead, token_f
 
     (welcome,) = asyncio.run(first_frames(daphne_server, board, token, [None]))
     assert len(json.dumps(welcome)) > 65536
-    assert welcome["state"] == services.state_at(board)
+    assert welcome["state"] == board_log.state_at(board)
 
 
 def test_clients_resume_after_a_server_restart(
@@ -546,7 +546,7 @@ def test_clients_resume_after_a_server_restart(
 
     snapshots, first_closes = asyncio.run(scenario())
     print("close codes at restart:", first_closes)
-    expected = services.state_at(board)
+    expected = board_log.state_at(board)
     assert all(snapshot == expected for snapshot in snapshots)
     sticky = expected["stickies"][0]
     assert (sticky["x"], sticky["y"], sticky["text"]) == (9, 9, "Again")

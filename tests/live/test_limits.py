@@ -10,7 +10,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from storming import services
+from storming import board_log
 from storming.live import MAX_UNCONFIRMED_BYTES, PONG_TIMEOUT
 from storming.models import Board, Member
 from storming.vocabulary import Role
@@ -284,7 +284,7 @@ def test_a_flooding_client_is_rate_limited_and_others_stay_fast(
     assert max(latencies) < 0.5, latencies
     assert again["type"] == "ack"
     # Exactly the acknowledged moves are in the log.
-    log = services.events_between(board.pk, 0, head_of(board))
+    log = board_log.events_between(board.pk, 0, head_of(board))
     moves = {e["id"] for e in log if e["name"] == "sticky.moved"}
     assert moves == {r["id"] for r in acks} | {again["id"]}
     assert other.applied == list(range(1, head_of(board) + 1))

@@ -9,14 +9,14 @@ from django.core.management import call_command
 
 from modeling.derive import derive
 from modeling.model import content_hash
-from storming import sample, services, transfer
+from storming import board_log, sample, services, transfer
 from storming.models import Board
 
 pytestmark = pytest.mark.django_db
 
 
 def model_of(board):
-    current = services.board_state(board)
+    current = board_log.board_state(board)
     return derive(
         current["state"],
         board_id=current["board"],

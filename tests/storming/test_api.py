@@ -15,7 +15,7 @@ from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from storming import services
+from storming import board_log, services
 from storming.models import Board, BoardEvent, Member
 from storming.vocabulary import MAX_TEXT, Role
 
@@ -476,7 +476,7 @@ def test_each_command_answers_201_with_the_event_it_appended(
     assert board.head_seq == head + 1
     # The projection the API serves agrees with a replay of the log.
     state = lead_api.get(board_url(board, "state/")).json()
-    assert state["state"] == services.state_at(board)
+    assert state["state"] == board_log.state_at(board)
 
 
 def test_sticky_create_answers_the_whole_sticky_with_its_id(board, lead_api):
@@ -912,7 +912,7 @@ def test_state_is_the_board_now_with_its_seq_and_members(
     assert response.status_code == status.HTTP_200_OK
     body = response.json()
     assert (body["board"], body["seq"]) == (str(board.pk), 3)
-    assert body["state"] == services.state_at(board)
+    assert body["state"] == board_log.state_at(board)
     assert body["state"]["board"]["phase"] == "order"
     assert (body["members"][0]["id"], body["members"][0]["role"]) == (
         str(lead.pk),
@@ -931,7 +931,7 @@ def test_state_at_a_seq_is_the_board_as_it_was_then(board, lead_api, run):
     at_zero = lead_api.get(board_url(board, "state/?at=0")).json()
 
     assert at_one["seq"] == 1
-    assert at_one["state"] == services.state_at(board, 1)
+    assert at_one["state"] == board_log.state_at(board, 1)
     assert [s["text"] for s in at_one["state"]["stickies"]] == ["Order placed"]
     assert [s["text"] for s in at_two["state"]["stickies"]] == ["Order submitted"]
     assert at_zero["state"]["stickies"] == []

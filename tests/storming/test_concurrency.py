@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from storming import services
+from storming import board_log, services
 from storming.errors import CommandError
 from storming.models import Board, BoardEvent, Member
 from storming.projector import load_snapshot
@@ -117,7 +117,7 @@ def check_log(board, sent):
     assert logged == sent, "a caller was told a seq that is not its event's"
     assert len(set(sent.values())) == len(sent)
 
-    folded = services.state_at(board)
+    folded = board_log.state_at(board)
     projected = load_snapshot(board)
     assert projected == folded, first_difference(projected, folded)
     return total, folded

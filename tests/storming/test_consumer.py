@@ -17,7 +17,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from storming import live, protocol, services
+from storming import board_log, live, protocol, services
 from storming.models import Member, Sticky
 from storming.vocabulary import Role
 from whiteboard.asgi import application
@@ -550,7 +550,7 @@ async def test_a_welcome_larger_than_a_frame_comes_in_pieces(board, lead, facili
     welcome = json.loads("".join(parts))
 
     assert len(parts) > 1 and welcome["type"] == "welcome"
-    expected = await sync_to_async(services.board_state)(board)
+    expected = await sync_to_async(board_log.board_state)(board)
     assert welcome["seq"] == 300 and welcome["state"] == expected["state"]
     await socket.disconnect()
 

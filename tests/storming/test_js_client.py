@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from storming import services, state
+from storming import board_log, state
 from storming.commands import EVENT_NAMES
 from storming.errors import CommandError
 from storming.projector import load_snapshot
@@ -192,7 +192,7 @@ def random_log(board, lead, run, member_of):
     midway = None
     for step in range(400):
         if step == 200:
-            midway = services.board_state(board)
+            midway = board_log.board_state(board)
         snapshot = load_snapshot(board)
         name, data = random_command(rng, snapshot)
         who = rng.choices(members, weights=[3, 3, 3, 1])[0]
@@ -224,7 +224,7 @@ def _canonical(value):
 
 
 def test_store_folds_the_log_as_python_does(node, board, random_log):
-    events = services.events_since(board, 0, limit=10**6)
+    events = board_log.events_since(board, 0, limit=10**6)
     names = {event["name"] for event in events}
     assert names == set(EVENT_NAMES), set(EVENT_NAMES) - names
     assert any("undo_of" in event for event in events)
@@ -239,7 +239,7 @@ def test_store_folds_the_log_as_python_does(node, board, random_log):
         state.fold((event["name"], event["data"]) for event in events)
     )
     # The three Python views of the board agree; the store must agree with them.
-    assert expected == services.state_at(board) == load_snapshot(board)
+    assert expected == board_log.state_at(board) == load_snapshot(board)
 
     midway = random_log
     at = midway["seq"]
@@ -250,7 +250,7 @@ def test_store_folds_the_log_as_python_does(node, board, random_log):
         # A welcome mid-way (the projection as it was), then the rest.
         {"state": midway["state"], "seq": at, "events": events[at:]},
         # A welcome made from the log at some seq, then the rest.
-        {"state": services.state_at(board, 50), "seq": 50, "events": events[50:]},
+        {"state": board_log.state_at(board, 50), "seq": 50, "events": events[50:]},
         # The whole log twice: the second pass is all duplicates.
         {"state": None, "seq": 0, "events": events + events},
         # A welcome of the board as it is now.
@@ -271,7 +271,7 @@ def test_store_folds_the_log_as_python_does(node, board, random_log):
 
 def test_store_matches_python_at_every_seq(node, board, random_log):
     """Each prefix of the log, folded by both, gives the same board."""
-    events = services.events_since(board, 0, limit=10**6)
+    events = board_log.events_since(board, 0, limit=10**6)
     cuts = sorted({1, 2, 10, 25, len(events) // 3, len(events) // 2, len(events)})
     scenarios = [{"state": None, "seq": 0, "events": events[:cut]} for cut in cuts]
     results = _fold_in_node(node, scenarios)

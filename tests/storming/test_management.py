@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from storming import sample, services
+from storming import board_log, sample, services
 from storming.models import Board, BoardEvent, Link, Sticky, Vote
 from storming.projector import load_snapshot
 from storming.vocabulary import Kind, Phase
@@ -53,7 +53,7 @@ class TestReplayBoard:
 
         out = command("replay_board", str(board.pk))
 
-        assert projection(board) == healthy == services.state_at(board)
+        assert projection(board) == healthy == board_log.state_at(board)
         assert "Replayed 7 events" in out
         assert "2 stickies, 1 links, 1 votes" in out
         assert " s:" in out  # the time it took
@@ -178,7 +178,7 @@ def _containing(frames, sticky):
 class TestLoadSample:
     def test_creates_a_board_whose_projection_is_its_replayed_log(self, sample_board):
         board, _ = sample_board
-        assert load_snapshot(board) == services.state_at(board)
+        assert load_snapshot(board) == board_log.state_at(board)
         command("replay_board", str(board.pk), "--check")
 
     def test_the_board_has_every_kind_links_and_votes(self, sample_board):
@@ -317,7 +317,7 @@ class TestLoadSample:
         [again] = Board.objects.filter(name=sample.SAMPLE_NAME)
         assert again.pk != board.pk
         assert again.stickies.count() == len(sample.NOTES) + len(sample.FRAMES)
-        assert load_snapshot(again) == services.state_at(again)
+        assert load_snapshot(again) == board_log.state_at(again)
 
     def test_user_option_gives_the_board_to_an_existing_account(self, make_user):
         owner = make_user("olga")

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from storming import services
+from storming import board_log, services
 from storming.errors import CommandError
 from storming.models import Board, Member
 from storming.projector import load_snapshot
@@ -126,7 +126,7 @@ class ReplayTests(TestCase):
             range(1, board.head_seq + 1)
         )
         for seq, expected in seen.items():
-            assert services.state_at(board, seq) == expected, f"at seq {seq}"
+            assert board_log.state_at(board, seq) == expected, f"at seq {seq}"
         live = self.current()
         services.replay_board(board.pk)
         assert self.current() == live

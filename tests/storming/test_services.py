@@ -5,7 +5,7 @@ import uuid
 import pytest
 from asgiref.sync import async_to_sync
 
-from storming import services
+from storming import board_log, services
 from storming.broadcast import group_name
 from storming.errors import CommandError
 from storming.models import Board, BoardEvent, Link, Sticky, Vote
@@ -499,12 +499,12 @@ def test_events_since_and_state_at_any_seq(board, run, sticky):
     created = sticky()
     run("sticky.update", {"id": created["id"], "text": "Order shipped"})
     board.refresh_from_db()
-    events = services.events_since(board, 0)
+    events = board_log.events_since(board, 0)
     assert [e["seq"] for e in events] == [1, 2]
-    assert services.events_since(board, 1)[0]["name"] == "sticky.updated"
-    assert services.state_at(board, 1)["stickies"][0]["text"] == "Order placed"
-    assert services.state_at(board, 0)["stickies"] == []
-    assert services.state_at(board) == services.board_state(board)["state"]
+    assert board_log.events_since(board, 1)[0]["name"] == "sticky.updated"
+    assert board_log.state_at(board, 1)["stickies"][0]["text"] == "Order placed"
+    assert board_log.state_at(board, 0)["stickies"] == []
+    assert board_log.state_at(board) == board_log.board_state(board)["state"]
 
 
 def test_replay_rebuilds_a_damaged_projection(board, run, sticky):
@@ -572,7 +572,7 @@ def test_a_batch_does_what_its_commands_do_one_by_one(board, lead, facilitator):
         one_by_one.events.values_list("name", flat=True)
     )
     assert without_ids(load_snapshot(batch)) == without_ids(load_snapshot(one_by_one))
-    assert services.state_at(batch) == load_snapshot(batch)
+    assert board_log.state_at(batch) == load_snapshot(batch)
     # Undo works on batched changes as on any other.
     services.execute(board.pk, lead, "undo")
     assert Sticky.objects.filter(board=board, kind="hotspot").count() == 0

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework import status
 
-from storming import services, transfer
+from storming import board_log, services, transfer
 from storming.errors import CommandError
 from storming.models import Board, BoardEvent, Link, Member, Sticky, Vote
 from storming.projector import load_snapshot
@@ -228,7 +228,7 @@ def test_import_tells_its_story_in_the_new_boards_log(board, content, importer):
     importer_member = imported.members.get()
     assert {event.actor for event in events} == {importer_member.pk}
     # The log folds to what the tables hold.
-    assert services.state_at(imported) == snapshot_of(imported)
+    assert board_log.state_at(imported) == snapshot_of(imported)
 
 
 def test_imported_stickies_get_fresh_ids_in_the_same_order(board, content, importer):

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Max
 
-from storming import services
+from storming import board_log, services
 from storming.models import Board
 from storming.projector import load_snapshot
 
@@ -130,7 +130,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             # The row lock keeps writers out, so both reads see the same seq.
             board = Board.objects.select_for_update().get(pk=board.pk)
-            replayed = services.state_at(board, board.head_seq)
+            replayed = board_log.state_at(board, board.head_seq)
             projected = load_snapshot(board)
             problem = head_problem(board)
         elapsed = time.perf_counter() - started
