@@ -121,6 +121,26 @@ def new_sticky(text="Order placed", kind="event", **more):
     return {"id": str(uuid.uuid4()), "kind": kind, "text": text, "x": 0, "y": 0, **more}
 
 
+async def collect(socket, kind, until, timeout=2):
+    """Messages of `kind` sent to `socket` until `until(those so far)` holds
+    (others are kept for their own turn); fails after `timeout` s."""
+    kept = socket.__dict__.setdefault("kept", [])
+    found = [m for m in kept if m["type"] == kind]
+    kept[:] = [m for m in kept if m["type"] != kind]
+    async with asyncio.timeout(timeout):
+        while not until(found):
+            message = await socket.receive_json_from(timeout)
+            (found if message["type"] == kind else kept).append(message)
+    return found
+
+
+async def until_true(condition, timeout=2):
+    """Wait until `condition()` holds; fail after `timeout` s."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.005)
+
+
 async def drain(socket):
     """Everything already sent to `socket`."""
     messages, socket.kept = socket.__dict__.get("kept", []), []
@@ -628,9 +648,11 @@ async def test_cursors_are_coalesced_and_never_echoed(board, facilitator, partic
 
     for x in range(5):
         await pat.send_json_to({"type": "cursor", "x": x, "y": 2.5})
-    await asyncio.sleep(0.1)
 
-    batches = [m for m in await drain(alice) if m["type"] == "cursor"]
+    def latest(batches):
+        return [c["x"] for batch in batches for c in batch["cursors"]][-1:] == [4]
+
+    batches = await collect(alice, "cursor", until=latest)
     positions = [c["x"] for batch in batches for c in batch["cursors"]]
     assert positions[-1] == 4 and len(positions) < 5
     cursor = batches[-1]["cursors"][-1]
@@ -650,14 +672,13 @@ async def test_every_drag_position_reaches_the_others_in_order(
 
     for x in range(20):
         await pat.send_json_to({"type": "drag", "id": sticky, "x": x, "y": 0})
-    await asyncio.sleep(0.15)
 
-    drags = [
-        drag
-        for message in await drain(alice)
-        if message["type"] == "drag"
-        for drag in message["drags"]
-    ]
+    def every_one(messages):
+        return sum(len(m["drags"]) for m in messages) >= 20
+
+    messages = await collect(alice, "drag", until=every_one)
+    messages += [m for m in await drain(alice) if m["type"] == "drag"]
+    drags = [drag for message in messages for drag in message["drags"]]
     assert [d["x"] for d in drags] == list(range(20))
     assert [d["n"] for d in drags] == list(range(1, 21))
     assert {d["id"] for d in drags} == {sticky}
@@ -681,9 +702,10 @@ async def test_a_group_drag_is_one_frame_and_reaches_the_others_item_by_item(
             "drags": [{"id": i, "x": n, "y": -n} for n, i in enumerate(group)],
         }
     )
-    await asyncio.sleep(0.1)
 
-    drags = [d for m in await drain(alice) if m["type"] == "drag" for d in m["drags"]]
+    messages = await collect(alice, "drag", until=lambda found: found)
+    messages += [m for m in await drain(alice) if m["type"] == "drag"]
+    drags = [d for m in messages for d in m["drags"]]
     assert [(d["id"], d["x"], d["y"]) for d in drags] == [
         (i, n, -n) for n, i in enumerate(group)
     ]
@@ -704,11 +726,14 @@ async def test_drag_positions_beyond_the_rate_are_dropped_with_a_notice(
         await pat.send_json_to(
             {"type": "drag", "id": str(uuid.uuid4()), "x": x, "y": 0}
         )
-    await asyncio.sleep(0.15)
 
-    delivered = [
-        d for m in await drain(alice) if m["type"] == "drag" for d in m["drags"]
-    ]
+    def the_burst(messages):
+        return sum(len(m["drags"]) for m in messages) >= 4
+
+    # The burst arrives; then a moment for anything past it to show up.
+    messages = await collect(alice, "drag", until=the_burst)
+    messages += [m for m in await drain(alice) if m["type"] == "drag"]
+    delivered = [d for m in messages for d in m["drags"]]
     assert [d["x"] for d in delivered] == [0, 1, 2, 3]
     notices = [m for m in await drain(pat) if m["type"] == "error"]
     assert [n["code"] for n in notices] == ["rate_limited"]
@@ -877,7 +902,7 @@ async def test_when_the_last_socket_times_out_the_room_ends_with_it(
     closed = await silent.receive_output(2)
     while closed["type"] != "websocket.close":
         closed = await silent.receive_output(2)
-    await asyncio.sleep(0.1)
+    await until_true(lambda: room.stopped and all(t.done() for t in room._tasks))
 
     assert closed["code"] == 4408
     assert str(board.pk) not in hub.rooms
@@ -893,7 +918,7 @@ async def test_a_pong_confirms_what_was_read(board, facilitator):
     ping = await receive(socket, "ping")
     await socket.send_json_to({"type": "pong", "nonce": "made-up"})
     await socket.send_json_to({"type": "pong", "nonce": ping["nonce"]})
-    await asyncio.sleep(0.05)
+    await until_true(lambda: connection.pings == {})
 
     assert connection.pings == {}
     assert connection.confirmed_bytes == connection.sent_bytes - len(
