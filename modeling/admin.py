@@ -373,7 +373,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     def _preview(self, board):
         model, findings = services.live_model(board)
-        described = services.describe(model, findings)
+        described = services.describe(model, findings, board.language)
         latest = board.model_versions.order_by("-number").first()
         return {
             "seq": model.seq,

@@ -81,7 +81,7 @@ class LiveModel(BoardModelView):
         board, _ = self.board(board_id)
         phase = request.query_params.get("phase") or None
         model, findings = services.live_model(board, phase)
-        body = services.describe(model, findings)
+        body = services.describe(model, findings, board.language)
         body["phase"] = phase or model.phase
         return Response(body)
 

@@ -2,7 +2,8 @@
 
 Reads go through `storming.board_log.board_state`, so a model is always
 derived from one consistent snapshot with the seq it is at. `freeze` is the
-only place that creates a `ModelVersion`.
+only place that creates a `ModelVersion`. Checks and exports speak the board's
+language (`Board.language`), whatever the language of the request.
 """
 
 import json
@@ -12,6 +13,7 @@ import time
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.text import slugify
 
 from storming import access, board_log, transfer
@@ -54,14 +56,18 @@ def live_model(board: Board, phase=None):
     """The board's model now, and its checks at its phase (or `phase`)."""
     check_phase(phase)
     model = model_of(board, board_log.board_state(board))
-    return model, run_checks(model, phase)
+    with translation.override(board.language):
+        return model, run_checks(model, phase)
 
 
-def describe(model: Model, findings) -> dict:
+def describe(model: Model, findings, language=None) -> dict:
     """The model with its checks, hash and counts: what the API serves.
 
     `help` explains each check found (`checks.HELP`), so that the board page
-    says what a finding means and how to fix it without words of its own."""
+    says what a finding means and how to fix it without words of its own; in
+    `language` (the board's), else the active one."""
+    with translation.override(language or translation.get_language()):
+        explained = help_for(findings)
     content = model.to_dict()
     return {
         "board": model.board,
@@ -72,7 +78,7 @@ def describe(model: Model, findings) -> dict:
         "counts": model.counts(),
         "summary": summary(findings),
         "findings": [finding.to_dict() for finding in findings],
-        "help": help_for(findings),
+        "help": explained,
         "model": content,
     }
 
@@ -138,7 +144,9 @@ def _freeze(board_id, author, author_name, note):
     if board is None:
         raise CommandError("not_found", "no such board")
     model = model_of(board, board_log.board_state(board))
-    findings = run_checks(model)
+    # Kept with the version as they read then, in the board's language.
+    with translation.override(board.language):
+        findings = run_checks(model)
     content = model.to_dict()
     digest = content_hash(content)
     latest = board.model_versions.order_by("-number").first()
@@ -247,8 +255,14 @@ def export(
     """The files of an export in `format` (see `modeling.exporters.FORMATS`).
 
     `package` names the Python package; `previous` is the manifest of an
-    earlier export into the same folder (names and versions are kept)."""
+    earlier export into the same folder (names and versions are kept). The
+    files speak the board's language (its checks, README and glossary)."""
     check_format(format)
+    with translation.override(board.language):
+        return _export(board, format, version, package, previous)
+
+
+def _export(board, format, version, package, previous):
     if format == "json":
         return Files({_json_name(board, version): _json_text(board, version)})
     source = export_source(board, version)

@@ -8,11 +8,16 @@ actors and external systems board-wide. Then the model as a tree
 
 Sticky text is user input: every piece of it goes through `text()` (inline)
 or `paragraphs()` (descriptions), which escape what Markdown would read as
-structure, so a sticky cannot break the document. Pure and deterministic.
+structure, so a sticky cannot break the document. Pure and deterministic:
+its words are in the active language (the board's, under
+`translation.override`), English by default.
 """
 
 import re
 from collections import defaultdict
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..checks import SEVERITIES
 from ..outline import outline
@@ -21,15 +26,15 @@ from .base import Files
 GLOSSARY = "GLOSSARY.md"
 
 KIND = {
-    "context": "Bounded context",
-    "aggregate": "Aggregate",
-    "event": "Domain event",
-    "command": "Command",
-    "policy": "Policy",
-    "read_model": "Read model",
-    "actor": "Actor",
-    "external_system": "External system",
-    "hotspot": "Hot spot",
+    "context": gettext_lazy("Bounded context"),
+    "aggregate": gettext_lazy("Aggregate"),
+    "event": gettext_lazy("Domain event"),
+    "command": gettext_lazy("Command"),
+    "policy": gettext_lazy("Policy"),
+    "read_model": gettext_lazy("Read model"),
+    "actor": gettext_lazy("Actor"),
+    "external_system": gettext_lazy("External system"),
+    "hotspot": gettext_lazy("Hot spot"),
 }
 # The model's collections, as kinds.
 COLLECTION_KIND = {
@@ -45,7 +50,53 @@ COLLECTION_KIND = {
 }
 # The order terms are listed in within a context.
 TERMS = ("events", "commands", "aggregates", "policies", "read_models")
-SEVERITY_TITLES = {"error": "Errors", "warning": "Warnings", "hint": "Hints"}
+SEVERITY_TITLES = {
+    "error": gettext_lazy("Errors"),
+    "warning": gettext_lazy("Warnings"),
+    "hint": gettext_lazy("Hints"),
+}
+
+
+def _counted(what, count):
+    """`1 error`, `2 errors`, `0 policies`, in the active language."""
+    forms = {
+        "error": lambda n: ngettext("%(count)d error", "%(count)d errors", n),
+        "warning": lambda n: ngettext("%(count)d warning", "%(count)d warnings", n),
+        "hint": lambda n: ngettext("%(count)d hint", "%(count)d hints", n),
+        "vote": lambda n: ngettext("%(count)d vote", "%(count)d votes", n),
+        "contexts": lambda n: ngettext(
+            "%(count)d bounded context", "%(count)d bounded contexts", n
+        ),
+        "events": lambda n: ngettext(
+            "%(count)d domain event", "%(count)d domain events", n
+        ),
+        "commands": lambda n: ngettext("%(count)d command", "%(count)d commands", n),
+        "aggregates": lambda n: ngettext(
+            "%(count)d aggregate", "%(count)d aggregates", n
+        ),
+        "policies": lambda n: ngettext("%(count)d policy", "%(count)d policies", n),
+        "read_models": lambda n: ngettext(
+            "%(count)d read model", "%(count)d read models", n
+        ),
+    }
+    if what not in forms:
+        return _count(count, text(what))
+    return forms[what](count) % {"count": count}
+
+
+def _list(items):
+    """Items joined as the active language lists them ("a, b" or "a、b")."""
+    return _(", ").join(items)
+
+
+def _label(source):
+    """Where the export comes from (`Source.label`), in the active language."""
+    if source.version is not None:
+        return _("version %(version)s (seq %(seq)s)") % {
+            "version": source.version,
+            "seq": source.seq,
+        }
+    return _("the live board at seq %(seq)s") % {"seq": source.seq}
 
 
 # -- escaping -----------------------------------------------------------------
@@ -156,13 +207,13 @@ class _Glossary:
             return code(element_id)
         name = getattr(element, "name", None) or getattr(element, "text", "")
         label = getattr(element, "class_name", "")
-        words = [KIND[self.kinds[element_id]].lower()] if kind else []
+        words = [_kind_in_text(self.kinds[element_id])] if kind else []
         words.append(quoted(name) if name else code(label))
         if name and label and label != name:
             words.append(f"({code(label)})")
         context = getattr(element, "context", None)
         if context != here and context in self.contexts:
-            words.append(f"in {self.context_name(context)}")
+            words.append(_("in %(context)s") % {"context": self.context_name(context)})
         return " ".join(words)
 
     def ordered(self, ids):
@@ -171,7 +222,7 @@ class _Glossary:
         return sorted(ids, key=lambda i: (self.rank.get(i, len(self.rank)), i))
 
     def refs(self, ids, here=None):
-        return ", ".join(self.ref(i, here) for i in self.ordered(ids))
+        return _list(self.ref(i, here) for i in self.ordered(ids))
 
     def sticky(self, sticky_id):
         """A sticky named by its text, for the checks."""
@@ -190,12 +241,15 @@ class _Glossary:
     def term(self, element, kind, here, extra=()):
         """A term's heading, kind line, description and usage list."""
         name = element.name or element.class_name
-        facts = [KIND[kind]]
+        facts = [str(KIND[kind])]
         if getattr(element, "pivotal", False):
-            facts.append("pivotal")
+            facts.append(_("pivotal"))
         if getattr(element, "style", "state") == "notification":
-            facts.append("notification style")
-        kind_line = f"*{', '.join(facts)}* · code name {code(element.class_name)}"
+            facts.append(_("notification style"))
+        kind_line = _("*%(facts)s* · code name %(code)s") % {
+            "facts": _list(facts),
+            "code": code(element.class_name),
+        }
         lines = [f"### {text(name)}", "", kind_line]
         description = paragraphs(element.description)
         if description:
@@ -203,10 +257,18 @@ class _Glossary:
         usage = list(extra) + getattr(self, f"uses_{kind}")(element, here)
         fields = getattr(element, "fields", ())
         if fields:
-            usage.insert(0, "Fields: " + ", ".join(_field(f) for f in fields))
+            usage.insert(
+                0,
+                _("Fields: %(fields)s") % {"fields": _list(_field(f) for f in fields)},
+            )
         for hotspot in self.questions.get(element.id, ()):
-            votes = f" ({_count(hotspot.votes, 'vote')})" if hotspot.votes else ""
-            usage.append(f"Open question: {quoted(hotspot.text)}{votes}")
+            question = _("Open question: %(text)s") % {"text": quoted(hotspot.text)}
+            if hotspot.votes:
+                question = _("%(question)s (%(votes)s)") % {
+                    "question": question,
+                    "votes": _counted("vote", hotspot.votes),
+                }
+            usage.append(question)
         if usage:
             lines += [""] + [f"- {line}" for line in usage]
         return lines
@@ -216,49 +278,61 @@ class _Glossary:
         commands = [c for c in event.caused_by if self.kinds.get(c) == "command"]
         others = [c for c in event.caused_by if self.kinds.get(c) != "command"]
         if commands:
-            line = f"Produced by {self.refs(commands, here)}"
+            refs = self.refs(commands, here)
             if event.aggregate:
-                line += f" on aggregate {self.ref(event.aggregate, here, kind=False)}"
+                line = _("Produced by %(refs)s on aggregate %(aggregate)s") % {
+                    "refs": refs,
+                    "aggregate": self.ref(event.aggregate, here, kind=False),
+                }
+            else:
+                line = _("Produced by %(refs)s") % {"refs": refs}
             uses.append(line)
         elif event.aggregate:
             uses.append(
-                f"Recorded by aggregate {self.ref(event.aggregate, here, False)}"
+                _("Recorded by aggregate %(aggregate)s")
+                % {"aggregate": self.ref(event.aggregate, here, False)}
             )
         for cause in others:
-            verb = "Follows" if self.kinds.get(cause) == "event" else "Triggered by"
-            uses.append(f"{verb} {self.ref(cause, here)}")
+            if self.kinds.get(cause) == "event":
+                line = _("Follows %(ref)s")
+            else:
+                line = _("Triggered by %(ref)s")
+            uses.append(line % {"ref": self.ref(cause, here)})
         for policy in self.listeners.get(event.id, ()):
-            line = f"Activates {self.ref(policy.id, here)}"
             if policy.context != event.context and policy.integration:
-                line += ": a cross-context policy"
-            uses.append(line)
+                line = _("Activates %(ref)s: a cross-context policy")
+            else:
+                line = _("Activates %(ref)s")
+            uses.append(line % {"ref": self.ref(policy.id, here)})
         for follower in self.followers.get(event.id, ()):
-            uses.append(f"Leads to {self.ref(follower.id, here)}")
+            uses.append(_("Leads to %(ref)s") % {"ref": self.ref(follower.id, here)})
         if self.readers.get(event.id):
-            uses.append(
-                "Updates " + self.refs([r.id for r in self.readers[event.id]], here)
-            )
+            readers = self.refs([r.id for r in self.readers[event.id]], here)
+            uses.append(_("Updates %(refs)s") % {"refs": readers})
         uses += self.leaving(event)
         return uses
 
     def leaving(self, event):
         """How the event leaves its context, when it does."""
-        home = self.context_name(event.context) or "its context"
+        home = self.context_name(event.context) or _("its context")
         away = []
         for policy in self.listeners.get(event.id, ()):
             name = self.context_name(policy.context)
             if policy.context != event.context and name and name not in away:
                 away.append(name)
         if event.style == "notification":
-            how = (
-                f"Leaves {home} as a notification: it carries an id and a "
+            how = _(
+                "Leaves %(home)s as a notification: it carries an id and a "
                 "reference, and the receiver calls back for the data"
-            )
-            return [f"{how} ({', '.join(away)})" if away else how]
+            ) % {"home": home}
+            return [f"{how} ({_list(away)})" if away else how]
         if away:
             return [
-                f"Leaves {home} carrying its data (event-carried state transfer) "
-                f"to {', '.join(away)}"
+                _(
+                    "Leaves %(home)s carrying its data (event-carried state "
+                    "transfer) to %(away)s"
+                )
+                % {"home": home, "away": _list(away)}
             ]
         return []
 
@@ -268,42 +342,54 @@ class _Glossary:
         for trigger in command.triggered_by:
             by[self.kinds.get(trigger) == "read_model"].append(trigger)
         if by[False]:
-            uses.append(f"Issued by {self.refs(by[False], here)}")
+            uses.append(_("Issued by %(refs)s") % {"refs": self.refs(by[False], here)})
         if by[True] or self.consulted.get(command.id):
             seen = list(
                 dict.fromkeys(
                     [*by[True], *(r.id for r in self.consulted.get(command.id, ()))]
                 )
             )
-            uses.append(f"Informed by {self.refs(seen, here)}")
+            uses.append(_("Informed by %(refs)s") % {"refs": self.refs(seen, here)})
         if command.aggregate:
             uses.append(
-                f"Handled by aggregate {self.ref(command.aggregate, here, False)}"
+                _("Handled by aggregate %(aggregate)s")
+                % {"aggregate": self.ref(command.aggregate, here, False)}
             )
         if command.targets:
-            uses.append(f"Invoked on {self.refs(command.targets, here)}")
+            refs = self.refs(command.targets, here)
+            uses.append(_("Invoked on %(refs)s") % {"refs": refs})
         if command.produces:
-            uses.append(f"Produces {self.refs(command.produces, here)}")
+            refs = self.refs(command.produces, here)
+            uses.append(_("Produces %(refs)s") % {"refs": refs})
         return uses
 
     def uses_aggregate(self, aggregate, here):
         uses = []
         if aggregate.commands:
-            uses.append(f"Handles {self.refs(aggregate.commands, here)}")
+            refs = self.refs(aggregate.commands, here)
+            uses.append(_("Handles %(refs)s") % {"refs": refs})
         if aggregate.events:
-            uses.append(f"Emits {self.refs(aggregate.events, here)}")
+            uses.append(
+                _("Emits %(refs)s") % {"refs": self.refs(aggregate.events, here)}
+            )
         return uses
 
     def uses_policy(self, policy, here):
         uses = []
         if policy.when:
-            uses.append(f"Activated by {self.refs(policy.when, here)}")
+            uses.append(
+                _("Activated by %(refs)s") % {"refs": self.refs(policy.when, here)}
+            )
         if policy.then:
-            uses.append(f"Then issues {self.refs(policy.then, here)}")
+            uses.append(
+                _("Then issues %(refs)s") % {"refs": self.refs(policy.then, here)}
+            )
         if policy.managed_by:
-            uses.append(f"Managed by {self.refs(policy.managed_by, here)}")
+            refs = self.refs(policy.managed_by, here)
+            uses.append(_("Managed by %(refs)s") % {"refs": refs})
         if policy.consults:
-            uses.append(f"Consults {self.refs(policy.consults, here)}")
+            refs = self.refs(policy.consults, here)
+            uses.append(_("Consults %(refs)s") % {"refs": refs})
         if policy.integration:
             origins = []
             for event_id in policy.when:
@@ -311,20 +397,25 @@ class _Glossary:
                 name = self.context_name(getattr(element, "context", None))
                 if name and name not in origins:
                     origins.append(name)
-            where = self.context_name(policy.context) or "this context"
-            source = ", ".join(origins) or "another context"
+            where = self.context_name(policy.context) or _("this context")
+            source = _list(origins) or _("another context")
             uses.append(
-                f"Cross-context policy: events of {source} make {where} act "
-                "(through the outbox in generated code)"
+                _(
+                    "Cross-context policy: events of %(source)s make %(where)s act "
+                    "(through the outbox in generated code)"
+                )
+                % {"source": source, "where": where}
             )
         return uses
 
     def uses_read_model(self, read_model, here):
         uses = []
         if read_model.fed_by:
-            uses.append(f"Updated by {self.refs(read_model.fed_by, here)}")
+            refs = self.refs(read_model.fed_by, here)
+            uses.append(_("Updated by %(refs)s") % {"refs": refs})
         if read_model.used_by:
-            uses.append(f"Used by {self.refs(read_model.used_by, here)}")
+            refs = self.refs(read_model.used_by, here)
+            uses.append(_("Used by %(refs)s") % {"refs": refs})
         return uses
 
     # -- people and systems (board-wide, one term per code name)
@@ -334,13 +425,13 @@ class _Glossary:
         issues = _unique(i for a in actors for i in a.issues)
         uses = []
         if issues:
-            uses.append(f"Issues {self.refs(issues, here)}")
+            uses.append(_("Issues %(refs)s") % {"refs": self.refs(issues, here)})
         consults = _unique(r.id for i in ids for r in self.consulted.get(i, ()))
         if consults:
-            uses.append(f"Consults {self.refs(consults, here)}")
+            uses.append(_("Consults %(refs)s") % {"refs": self.refs(consults, here)})
         manages = _unique(p.id for i in ids for p in self.managed.get(i, ()))
         if manages:
-            uses.append(f"Manages {self.refs(manages, here)}")
+            uses.append(_("Manages %(refs)s") % {"refs": self.refs(manages, here)})
         return uses
 
     def uses_external_system(self, systems, here):
@@ -348,13 +439,13 @@ class _Glossary:
         uses = []
         invoked = _unique(c.id for i in ids for c in self.invokers.get(i, ()))
         if invoked:
-            uses.append(f"Invoked by {self.refs(invoked, here)}")
+            uses.append(_("Invoked by %(refs)s") % {"refs": self.refs(invoked, here)})
         triggers = _unique(t for s in systems for t in s.triggers)
         if triggers:
-            uses.append(f"Triggers {self.refs(triggers, here)}")
+            uses.append(_("Triggers %(refs)s") % {"refs": self.refs(triggers, here)})
         manages = _unique(p.id for i in ids for p in self.managed.get(i, ()))
         if manages:
-            uses.append(f"Manages {self.refs(manages, here)}")
+            uses.append(_("Manages %(refs)s") % {"refs": self.refs(manages, here)})
         return uses
 
     def people(self, collection, kind):
@@ -367,9 +458,9 @@ class _Glossary:
             extra = []
             contexts = _unique(self.context_name(i.context) for i in items)
             if len(items) > 1:
-                extra.append(f"On {len(items)} stickies")
+                extra.append(_("On %(count)d stickies") % {"count": len(items)})
             if contexts:
-                extra.append("Seen in " + ", ".join(contexts))
+                extra.append(_("Seen in %(contexts)s") % {"contexts": _list(contexts)})
             uses = getattr(self, f"uses_{kind}")(items, None)
             description = next((i.description for i in items if i.description), "")
             lines += ["", *_term_head(first, kind, description)]
@@ -392,10 +483,11 @@ class _Glossary:
                 items = _timeline(items, self.contexts.get(context_id))
             terms += [(item, kind) for item in items]
         if not terms:
-            return [*lines, "", "No terms yet."]
+            return [*lines, "", _("No terms yet.")]
+        heads = (_("Term"), _("Kind"), _("Code name"), _("Meaning"))
         lines += [
             "",
-            "| Term | Kind | Code name | Meaning |",
+            "| " + " | ".join(heads) + " |",
             "| --- | --- | --- | --- |",
         ]
         for item, kind in terms:
@@ -413,40 +505,46 @@ class _Glossary:
         lines = []
         if not model.contexts:
             lines += self.section(
-                "Bounded context: core",
+                _("Bounded context: %(name)s") % {"name": "core"},
                 None,
-                "The board has no bounded contexts yet: all terms share one "
-                "language, `core`.",
+                _(
+                    "The board has no bounded contexts yet: all terms share one "
+                    "language, `core`."
+                ),
             )
         else:
             for context in model.contexts:
                 intro = paragraphs(context.description)
-                title = f"Bounded context: {text(context.name or context.class_name)}"
+                title = _("Bounded context: %(name)s") % {
+                    "name": text(context.name or context.class_name)
+                }
                 if context.name and context.name != context.class_name:
                     title += f" ({code(context.class_name)})"
                 lines += self.section(title, context.id, intro)
             homeless = any(model.in_context(collection, None) for collection in TERMS)
             if homeless:
                 lines += self.section(
-                    "Outside any bounded context",
+                    _("Outside any bounded context"),
                     None,
-                    "Terms not yet placed in a bounded context.",
+                    _("Terms not yet placed in a bounded context."),
                 )
         if model.actors or model.external_systems:
-            lines += ["", "## People and systems", ""]
-            lines.append("Actors and external systems, across the whole board.")
+            lines += ["", "## " + _("People and systems"), ""]
+            lines.append(_("Actors and external systems, across the whole board."))
             lines += self.people("actors", "actor")
             lines += self.people("external_systems", "external_system")
         return lines
 
     def outline(self):
-        lines = ["", "## Model outline", ""]
+        lines = ["", "## " + _("Model outline"), ""]
         roots = outline(self.canonical())
         if not roots:
-            return [*lines, "The model is empty."]
+            return [*lines, _("The model is empty.")]
         lines.append(
-            "The model as a tree: context, aggregate, command, the events it "
-            "produces, the policies they activate and the commands those issue."
+            _(
+                "The model as a tree: context, aggregate, command, the events it "
+                "produces, the policies they activate and the commands those issue."
+            )
         )
         lines.append("")
         stack = [(node, 0) for node in reversed(roots)]
@@ -471,18 +569,20 @@ class _Glossary:
         return model
 
     def checks(self):
-        lines = ["", "## Open checks", ""]
+        lines = ["", "## " + _("Open checks"), ""]
         findings = self.source.findings
         if not findings:
-            return [*lines, "No open checks."]
+            return [*lines, _("No open checks.")]
         rank = {severity: i for i, severity in enumerate(SEVERITIES)}
         severities = sorted(
             {f.severity for f in findings}, key=lambda s: (rank.get(s, len(rank)), s)
         )
-        counts = ", ".join(
-            _count(sum(f.severity == s for f in findings), text(s)) for s in severities
+        counts = _list(
+            _counted(s, sum(f.severity == s for f in findings)) for s in severities
         )
-        lines.append(f"What the model checks still ask for ({counts}).")
+        lines.append(
+            _("What the model checks still ask for (%(counts)s).") % {"counts": counts}
+        )
         for severity in severities:
             chosen = [f for f in findings if f.severity == severity]
             title = SEVERITY_TITLES.get(severity, text(severity).title())
@@ -490,32 +590,38 @@ class _Glossary:
             for finding in chosen:
                 line = f"- **{text(finding.check)}** {text(finding.message)}"
                 if finding.stickies:
-                    names = ", ".join(self.sticky(s) for s in finding.stickies)
-                    line += f" (stickies: {names})"
+                    names = _list(self.sticky(s) for s in finding.stickies)
+                    line += _(" (stickies: %(names)s)") % {"names": names}
                 lines.append(line)
         return lines
 
     def document(self):
         source = self.source
-        name = source.board_name or self.model.name or "Untitled board"
+        name = source.board_name or self.model.name or _("Untitled board")
         counts = self.model.counts()
-        summary = ", ".join(
-            _count(counts[collection], label, plural)
-            for collection, label, plural in (
-                ("contexts", "bounded context", None),
-                ("events", "domain event", None),
-                ("commands", "command", None),
-                ("aggregates", "aggregate", None),
-                ("policies", "policy", "policies"),
-                ("read_models", "read model", None),
+        summary = _list(
+            _counted(collection, counts[collection])
+            for collection in (
+                "contexts",
+                "events",
+                "commands",
+                "aggregates",
+                "policies",
+                "read_models",
             )
         )
+        label = text(_label(source))
         lines = [
-            f"# Glossary: {text(name)} ({text(source.label)})",
+            "# "
+            + _("Glossary: %(name)s (%(label)s)")
+            % {"name": text(name), "label": label},
             "",
-            f"The ubiquitous language of the board {quoted(name)}, from "
-            f"{text(source.label)}: {summary}. Each term is written as on its "
-            "sticky; its code name is what generated code calls it.",
+            _(
+                "The ubiquitous language of the board %(name)s, from %(label)s: "
+                "%(summary)s. Each term is written as on its sticky; its code name "
+                "is what generated code calls it."
+            )
+            % {"name": quoted(name), "label": label, "summary": summary},
         ]
         lines += self.language() + self.outline() + self.checks()
         return "\n".join(lines) + "\n"
@@ -523,7 +629,10 @@ class _Glossary:
 
 def _term_head(element, kind, description):
     lines = [f"### {text(element.name or element.class_name)}", ""]
-    lines.append(f"*{KIND[kind]}* · code name {code(element.class_name)}")
+    lines.append(
+        _("*%(facts)s* · code name %(code)s")
+        % {"facts": KIND[kind], "code": code(element.class_name)}
+    )
     description = paragraphs(description)
     if description:
         lines += ["", description]
@@ -534,10 +643,10 @@ def _field(field):
     shown = code(f"{field.name}: {field.type}")
     notes = []
     if field.optional:
-        notes.append("optional")
+        notes.append(_("optional"))
     if field.label:
-        notes.append(f"written {quoted(field.label)}")
-    return f"{shown} ({', '.join(notes)})" if notes else shown
+        notes.append(_("written %(label)s") % {"label": quoted(field.label)})
+    return f"{shown} ({_list(notes)})" if notes else shown
 
 
 def _count(count, singular, plural=None):
@@ -555,6 +664,11 @@ def _timeline(events, context):
     return sorted(events, key=lambda e: order.get(e.id, len(order)))
 
 
+def _kind_in_text(kind):
+    """A kind inside a sentence: "command", "domain event" (lowercase English)."""
+    return str(KIND[kind]).lower()
+
+
 def _node(node):
     kind = KIND.get(node["kind"], text(node["kind"]))
     label, name, note = node["label"], node["name"], node["note"]
@@ -563,7 +677,7 @@ def _node(node):
         if label and label != name:
             shown += f" ({code(label)})"
     elif node["kind"] == "context" and not name and label.startswith("("):
-        shown = "Outside any bounded context"
+        shown = _("Outside any bounded context")
     else:
         shown = f"{kind} {quoted(label)}"
     return f"{shown} — {text(note)}" if note else shown

@@ -24,6 +24,8 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import get_language, gettext
+
 from .. import identifiers
 from ..outline import outline
 from . import package_plan
@@ -1399,13 +1401,17 @@ class _Package:
         )
 
     def readme(self, manifest_names):
+        """README.md, in the active language (the board's: `modeling.services`)."""
         plan, source = self.plan, self.source
         errors = source.errors
         if errors:
             lines = [
                 "",
-                f"**The model has {len(errors)} error(s)** that the code was made"
-                " in spite of; fix them on the board and export again:",
+                gettext(
+                    "**The model has %(count)d error(s)** that the code was made in "
+                    "spite of; fix them on the board and export again:"
+                )
+                % {"count": len(errors)},
                 "",
             ]
             lines += [f"- {_md(f.message)} ({f.check})" for f in errors]
@@ -1414,43 +1420,76 @@ class _Package:
             error_text = ""
         notes = []
         if plan.kept_names:
-            notes += ["", "### Names kept from the last export", ""]
+            notes += ["", "### " + gettext("Names kept from the last export"), ""]
             notes += [
-                f"- “{_md(text)}” would now be `{wanted}`; the code keeps `{kept}`."
+                "- "
+                + gettext(
+                    "“%(text)s” would now be `%(wanted)s`; the code keeps `%(kept)s`."
+                )
+                % {"text": _md(text), "wanted": wanted, "kept": kept}
                 for text, wanted, kept in plan.kept_names
             ]
             notes.append(
-                "\nTo take the new name, remove the sticky's entry under `names` in"
-                f" `{MANIFEST}` and export again (then rename your code too)."
+                "\n"
+                + gettext(
+                    "To take the new name, remove the sticky's entry under `names` in "
+                    "`%(manifest)s` and export again (then rename your code too)."
+                )
+                % {"manifest": MANIFEST}
             )
         changed = [e for e in plan.events if e.shape_changed]
         if changed:
-            notes += ["", "### Events that changed shape", ""]
+            notes += ["", "### " + gettext("Events that changed shape"), ""]
             notes += [
-                f"- `{e.type_name}` ({e.shape_changed}): events stored before are"
-                f" upcast by what you register in `{e.context.module}/events.py`"
-                " (`register_upcasters`)."
+                "- "
+                + gettext(
+                    "`%(type)s` (%(change)s): events stored before are upcast by "
+                    "what you register in `%(module)s/events.py` "
+                    "(`register_upcasters`)."
+                )
+                % {
+                    "type": e.type_name,
+                    "change": e.shape_changed,
+                    "module": e.context.module,
+                }
                 for e in changed
             ]
         warnings = [f for f in source.findings if f.severity == "warning"]
         if warnings:
-            notes += ["", "### Open checks", ""]
+            notes += ["", "### " + gettext("Open checks"), ""]
             notes += [f"- {_md(f.message)} ({f.check})" for f in warnings]
         stand_ins = [a for a in plan.aggregates if a.stands_for]
         if stand_ins:
-            notes += ["", "### Stand-in aggregates", ""]
+            notes += ["", "### " + gettext("Stand-in aggregates"), ""]
             notes += [
-                f"- `{a.context.module}.{a.cls}` stands for {_md(a.stands_for)}: the"
-                " board puts its commands in no aggregate."
+                "- "
+                + gettext(
+                    "`%(aggregate)s` stands for %(name)s: the board puts its "
+                    "commands in no aggregate."
+                )
+                % {
+                    "aggregate": f"{a.context.module}.{a.cls}",
+                    "name": _md(a.stands_for),
+                }
                 for a in stand_ins
             ]
+        chinese = (get_language() or "").startswith("zh")
+        if source.version is not None:
+            label = gettext("version %(version)s (seq %(seq)s)") % {
+                "version": source.version,
+                "seq": source.seq,
+            }
+        else:
+            label = gettext("the live board at seq %(seq)s") % {"seq": source.seq}
         return fill(
-            "package/README.md.tmpl",
-            board_title=_md(source.board_name or "Untitled board"),
-            source_label=_md(source.label),
+            # The README's prose has one template per language.
+            "package/README.zh-hans.md.tmpl" if chinese else "package/README.md.tmpl",
+            board_title=_md(source.board_name or gettext("Untitled board")),
+            source_label=_md(label),
             errors=error_text,
             context_list=_md(
-                ", ".join(c.text or c.cls for c in plan.contexts) or "none yet"
+                gettext(", ").join(c.text or c.cls for c in plan.contexts)
+                or gettext("none yet")
             ),
             package=plan.package,
             outline=_outline(source.model),
@@ -1560,8 +1599,11 @@ def export(
     )
     notes = (
         [
-            f"The model has {len(source.errors)} error(s), listed in README.md: "
-            + "; ".join(f.message for f in source.errors)
+            gettext("The model has %(count)d error(s), listed in README.md: %(errors)s")
+            % {
+                "count": len(source.errors),
+                "errors": gettext("; ").join(f.message for f in source.errors),
+            }
         ]
         if source.errors
         else []

@@ -72,7 +72,7 @@ def test_board_list_is_in_chinese_for_a_chinese_browser(client, facilitator, boa
     assert '<html lang="zh-hans">' in html
     assert "我的白板" in html
     assert "新建白板" in html
-    assert "发现事件" in html  # the board's phase
+    assert "发现：找出领域事件" in html  # the board's phase  # noqa: RUF001
     assert "Your boards" not in html
 
 
@@ -100,9 +100,7 @@ def test_a_guest_switch_is_kept_in_the_cookie(client):
     assert '<html lang="zh-hans">' in page(client, "home")
 
 
-def test_a_signed_in_persons_switch_follows_them_to_a_new_session(
-    client, facilitator
-):
+def test_a_signed_in_persons_switch_follows_them_to_a_new_session(client, facilitator):
     sign_in(client)
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
 
