@@ -556,43 +556,53 @@ def _policy_cycles(model):
         )
         for p in model.policies
     }
-    # Tarjan's algorithm, iterative so that long chains cannot overflow.
-    index, low, on_stack, stack, result, counter = {}, {}, set(), [], [], [0]
+    return [
+        sorted(part)
+        for part in strongly_connected(graph)
+        if len(part) > 1 or part[0] in graph[part[0]]
+    ]
+
+
+def strongly_connected(graph):
+    """The strongly connected parts of `graph` ({node: [node, ...]}), each a
+    list of nodes (Tarjan's algorithm, iterative, so that long chains cannot
+    overflow the stack)."""
+    index, low, on_stack, stack, parts = {}, {}, set(), [], []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        return node, iter(graph[node])
+
     for root in graph:
         if root in index:
             continue
-        work = [(root, iter(graph[root]))]
-        index[root] = low[root] = counter[0]
-        counter[0] += 1
-        stack.append(root)
-        on_stack.add(root)
+        work = [visit(root)]
         while work:
             node, children = work[-1]
             child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = counter[0]
-                    counter[0] += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(graph[child])))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                part = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    part.append(member)
-                    if member == node:
-                        break
-                if len(part) > 1 or node in graph[node]:
-                    result.append(sorted(part))
-    return result
+            if child is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    parts.append(_pop_part(stack, on_stack, node))
+            elif child not in index:
+                work.append(visit(child))
+            elif child in on_stack:
+                low[node] = min(low[node], index[child])
+    return parts
+
+
+def _pop_part(stack, on_stack, node):
+    part = []
+    while True:
+        member = stack.pop()
+        on_stack.discard(member)
+        part.append(member)
+        if member == node:
+            return part
 
 
 @check("G11", "attribute")

@@ -149,6 +149,15 @@ def quoted(value):
 # -- the glossary ----------------------------------------------------------------
 
 
+def _index(elements, attribute):
+    """{id: [the elements whose `attribute` (ids) holds it]}, in their order."""
+    index = defaultdict(list)
+    for element in elements:
+        for key in getattr(element, attribute):
+            index[key].append(element)
+    return index
+
+
 class _Glossary:
     def __init__(self, source):
         self.source = source
@@ -159,34 +168,19 @@ class _Glossary:
                 self.kinds[item.id] = kind
                 self.rank[item.id] = len(self.rank)
         self.contexts = {c.id: c for c in model.contexts}
-        self.listeners = defaultdict(list)  # event -> policies
-        for policy in model.policies:
-            for event_id in policy.when:
-                self.listeners[event_id].append(policy)
-        self.readers = defaultdict(list)  # event -> read models
-        self.consulted = defaultdict(list)  # actor, command, policy -> models
-        for read_model in model.read_models:
-            for event_id in read_model.fed_by:
-                self.readers[event_id].append(read_model)
-            for user in read_model.used_by:
-                self.consulted[user].append(read_model)
+        self.listeners = _index(model.policies, "when")  # event -> policies
+        self.readers = _index(model.read_models, "fed_by")  # event -> read models
+        # actor, command, policy -> the read models they consult
+        self.consulted = _index(model.read_models, "used_by")
         self.followers = defaultdict(list)  # event -> events it causes
         for event in model.events:
             for cause in event.caused_by:
                 if self.kinds.get(cause) == "event":
                     self.followers[cause].append(event)
-        self.invokers = defaultdict(list)  # external system -> commands
-        for command in model.commands:
-            for target in command.targets:
-                self.invokers[target].append(command)
-        self.managed = defaultdict(list)  # actor or system -> policies
-        for policy in model.policies:
-            for manager in policy.managed_by:
-                self.managed[manager].append(policy)
-        self.questions = defaultdict(list)  # element -> hot spots
-        for hotspot in model.hotspots:
-            for about in hotspot.about:
-                self.questions[about].append(hotspot)
+        self.invokers = _index(model.commands, "targets")  # system -> commands
+        # actor or system -> the policies they manage
+        self.managed = _index(model.policies, "managed_by")
+        self.questions = _index(model.hotspots, "about")  # element -> hot spots
         snapshot = source.snapshot or {}
         self.sticky_text = {
             str(s.get("id")): str(s.get("text") or "")
