@@ -21,6 +21,8 @@
 // - with a queue store (`persistWith`), commands not yet acked outlive the
 //   page: they are kept, and sent again with the same ids on the next open.
 
+import { t } from "./i18n.js";
+
 const DENIED = new Map([
   [4403, "forbidden"],
   [4404, "not_found"],
@@ -42,7 +44,9 @@ const MAX_GROUP_DRAG = 100; // stickies in one drag frame (storming/protocol.py)
 const DEFAULT_LIMITS = {
   commands_per_second: 30,
   max_frame_bytes: 65536,
-  max_message_bytes: 1 << 20,
+  // 2 ** 20, not 1 << 20: xgettext (makemessages) reads "<<" as the start
+  // of an E4X literal and misses every string after it.
+  max_message_bytes: 2 ** 20,
 };
 // Characters per chunk frame: at most 4 bytes each in UTF-8, within a frame.
 const PIECE_CHARS = 16_000;
@@ -282,7 +286,7 @@ export class BoardConnection extends EventTarget {
     this.#setStatus("offline");
     // These commands will never get through; say so rather than hang.
     for (const op of [...this.#ops.values()]) {
-      this.#refuse(op, { code: DENIED.get(code), message: "not allowed on this board" });
+      this.#refuse(op, { code: DENIED.get(code), message: t("not allowed on this board") });
     }
     this.#emit("denied", { code });
   }
@@ -580,7 +584,7 @@ export class BoardConnection extends EventTarget {
     const size = byteLength(op.frame);
     if (size > this.limits.max_message_bytes || op.cost > this.#burst) {
       // Sent, it would be refused, and go again on every reconnect.
-      this.#refuse(op, { code: "invalid", message: "the command is too large to send" });
+      this.#refuse(op, { code: "invalid", message: t("the command is too large to send") });
     } else {
       // Larger than a frame (which would close the socket, 1009): in pieces.
       if (size > this.limits.max_frame_bytes) op.pieces = this.#inPieces(op.frame);
