@@ -50,31 +50,31 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 
+from ._sql import (
+    ARCHIVED,
+    PENDING_KEYS,
+    TOMBSTONED,
+    SQLEventStore,
+    check_append,
+    check_position,
+    deleted,
+)
 from .base import (
     ANY,
     NO_STREAM,
     STREAM_EXISTS,
     AppendResult,
     ConcurrencyError,
-    EventStore,
     ExpectedVersion,
     Handler,
     NewEvent,
     RecordedEvent,
-    Snapshot,
-    StreamDeleted,
     Transaction,
     gc_paused,
-    outbox_messages,
-    recorded_events,
     repeat_or_conflict,
 )
 from .codec import Codec, JSONCodec
 from .upcasting import Upcasters
-
-# hidden_streams.state
-_ARCHIVED = 1
-_TOMBSTONED = 2
 
 # How the function receives expected_version (an exact version is >= 0).
 _EXPECTED_CODES = {id(ANY): -1, id(NO_STREAM): -2, id(STREAM_EXISTS): -3}
@@ -322,11 +322,15 @@ class _PostgresTransaction(Transaction):
         return cursor.fetchall() if cursor.description else []
 
 
-class PostgresEventStore(EventStore):
+class PostgresEventStore(SQLEventStore):
     """The event store in a PostgreSQL schema (`eventstore` unless told)."""
 
     # How long wait_for_events trusts the listener before looking itself.
     poll_interval = 1.0
+
+    # The dialect (see SQLEventStore); `tables` is set per schema.
+    P = "%s"
+    e_columns = _E_COLUMNS
 
     def __init__(
         self,
@@ -341,6 +345,7 @@ class PostgresEventStore(EventStore):
             raise ValueError(f"not a plain lower-case schema name: {schema!r}")
         self.dsn = dsn
         self.schema = schema
+        self.tables = f"{schema}."
         codec = codec if codec is not None else JSONCodec()
         self.codec = codec
         self._encode, self._decode = codec.encode, codec.decode
@@ -367,9 +372,6 @@ class PostgresEventStore(EventStore):
 
     @staticmethod
     def _statements(s: str) -> dict[str, str]:
-        hidden = (
-            f"e.stream NOT IN (SELECT name FROM {s}.hidden_streams WHERE state = 1)"
-        )
         sql = {
             "append": (
                 f"SELECT status, version, base, recorded_at FROM {s}.append_events"
@@ -387,12 +389,6 @@ class PostgresEventStore(EventStore):
             "stream_data": "SELECT type, data{schemas}"
             f" FROM {s}.events WHERE stream = %s AND version >= %s"
             " AND version <= %s ORDER BY version",
-            "state": f"SELECT state FROM {s}.hidden_streams WHERE name = %s",
-            "version": f"SELECT coalesce(max(version), 0),"
-            f" (SELECT state FROM {s}.hidden_streams WHERE name = %s)"
-            f" FROM {s}.events WHERE stream = %s",
-            "all": f"SELECT {_E_COLUMNS} FROM {s}.events e WHERE position > %s"
-            f" AND {hidden}",
             "head": f"SELECT position FROM {s}.head WHERE id = 1",
             "lock_stream": "SELECT pg_advisory_xact_lock(%s::integer, hashtext(%s))",
             "save_snapshot": f"INSERT INTO {s}.snapshots AS s"
@@ -401,15 +397,12 @@ class PostgresEventStore(EventStore):
             " state = excluded.state, schema_version = excluded.schema_version,"
             " recorded_at = excluded.recorded_at"
             " WHERE excluded.version >= s.version",
-            "load_snapshot": "SELECT version, state, schema_version, recorded_at"
-            f" FROM {s}.snapshots WHERE stream = %s",
             "hide": f"INSERT INTO {s}.hidden_streams VALUES (%s, %s)"
             " ON CONFLICT (name) DO UPDATE SET state = excluded.state",
             "drop_outbox": f"DELETE FROM {s}.outbox WHERE position IN"
             f" (SELECT position FROM {s}.events WHERE stream = %s)",
             "drop_events": f"DELETE FROM {s}.events WHERE stream = %s",
             "drop_snapshot": f"DELETE FROM {s}.snapshots WHERE stream = %s",
-            "checkpoint": f"SELECT position FROM {s}.checkpoints WHERE subscriber = %s",
             # Creates the row on first use and locks it either way.
             "lock_checkpoint": f"INSERT INTO {s}.checkpoints AS c VALUES (%s, 0)"
             " ON CONFLICT (subscriber) DO UPDATE SET position = c.position"
@@ -434,9 +427,6 @@ class PostgresEventStore(EventStore):
             f" INSERT INTO {s}.dead_letters"
             " SELECT id, destination, position, attempts + 1, %s, now() FROM gone"
             " ON CONFLICT (id) DO NOTHING",
-            "dead_letters": "SELECT d.id, d.destination, d.position, d.attempts,"
-            f" d.error, {_E_COLUMNS} FROM {s}.dead_letters d"
-            f" LEFT JOIN {s}.events e ON e.position = d.position ORDER BY d.id",
         }
         # read_stream_data: schema versions are fetched only for upcasting.
         template = sql.pop("stream_data")
@@ -449,8 +439,8 @@ class PostgresEventStore(EventStore):
             "s": self.schema,
             "lock_seed": self._lock_seed,
             "channel": _literal(self._channel),
-            "tombstoned": _TOMBSTONED,
-            "archived": _ARCHIVED,
+            "tombstoned": TOMBSTONED,
+            "archived": ARCHIVED,
             "deleted": _DELETED,
             "seen_code": _SEEN,
             "mismatch": _MISMATCH,
@@ -498,16 +488,17 @@ class PostgresEventStore(EventStore):
                     conn.close()
 
     def _query(
-        self, sql: str, params: Sequence[Any] | None = None, *, binary: bool = True
+        self, sql: str, params: Sequence[Any] = (), *, binary: bool = True
     ) -> list[tuple[Any, ...]]:
         with self._connection() as conn:
             rows: list[tuple[Any, ...]]
-            rows = conn.cursor(binary=binary).execute(sql, params).fetchall()
+            cursor = conn.cursor(binary=binary)
+            rows = cursor.execute(sql, params or None).fetchall()
             return rows
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Read with SQL of your own (read models written through tx.execute)."""
-        return self._query(sql, params or None, binary=False)
+        return self._query(sql, params, binary=False)
 
     def close(self) -> None:
         with self._pool_lock:
@@ -556,17 +547,11 @@ class PostgresEventStore(EventStore):
         """Append on `conn`: `durably` in a transaction of its own that waits
         for the flush, else inside the caller's transaction (whose commit must
         be followed by the barrier)."""
-        if not isinstance(stream, str) or not stream:
-            raise ValueError("a stream name is a non-empty string")
+        events = check_append(stream, events, expected)
         code = _EXPECTED_CODES.get(id(expected))
         if code is None:
-            if type(expected) is not int or expected < 0:
-                raise ValueError(f"not an expected version: {expected!r}")
+            assert type(expected) is int  # check_append let it through
             code = expected
-        if isinstance(events, NewEvent):
-            events = (events,)
-        if not events:
-            raise ValueError("nothing to append")
         encode = self._encode
         ids = [event.id for event in events]
         if len(set(ids)) != len(ids):
@@ -611,7 +596,7 @@ class PostgresEventStore(EventStore):
                 stream, version + 1, version + count, base + 1, base + count
             )
         if status == _DELETED:
-            raise StreamDeleted(f"stream {stream!r} was deleted")
+            raise deleted(stream)
         if status == _MISMATCH:
             raise ConcurrencyError(stream, expected, version)
         return self._resolve(conn, stream, ids)
@@ -625,25 +610,13 @@ class PostgresEventStore(EventStore):
 
     # -- reading -----
 
-    def _decode_all(self, values: list[Any]) -> list[dict[str, Any]]:
-        """Decode many values: JSON is joined into one array and decoded in
-        one call (several times faster than a call per value)."""
-        if self._json_text is not None and values:
-            return self._json_text((b"[" + b",".join(values) + b"]").decode())
-        decode = self._decode
-        return [decode(value) for value in values]
-
-    def _events(self, rows: Sequence[Sequence[Any]]) -> list[RecordedEvent]:
-        """Rows of _COLUMNS as upcast RecordedEvents. The id comes as bytes
-        and becomes a UUID when it is first read."""
-        datas = self._decode_all([row[5] for row in rows])
-        metas = self._decode_all([row[6] for row in rows if row[6] is not None])
-        return self.upcasters.upcast_all(recorded_events(rows, datas, metas))
+    def _json_array(self, values: list[Any]) -> str:
+        return (b"[" + b",".join(values) + b"]").decode()
 
     def _check_not_deleted(self, conn: psycopg.Connection, stream: str) -> None:
-        rows = conn.execute(self._sql["state"], (stream,)).fetchall()
-        if rows and rows[0][0] == _TOMBSTONED:
-            raise StreamDeleted(f"stream {stream!r} was deleted")
+        rows = conn.execute(self._state_sql(), (stream,)).fetchall()
+        if rows and rows[0][0] == TOMBSTONED:
+            raise deleted(stream)
 
     def read_stream(
         self,
@@ -701,63 +674,28 @@ class PostgresEventStore(EventStore):
                     datas[i] = _upcast_data(upcasters, type_, schema, datas[i])
         return list(zip(types, datas, strict=True))
 
-    def stream_version(self, stream: str) -> int:
-        version: int
-        version, state = self._query(self._sql["version"], (stream, stream))[0]
-        if state == _TOMBSTONED:
-            raise StreamDeleted(f"stream {stream!r} was deleted")
-        return version
+    def _types_condition(self, types: list[str]) -> tuple[str, list[Any]]:
+        return " AND e.type = ANY (%s::text[])", [types]
 
-    def _select_all(
-        self,
-        conn: psycopg.Connection,
-        after: int,
-        limit: int,
-        types: Iterable[str] | None = None,
-        stream_prefix: str | None = None,
-        until_position: int | None = None,
-        until_time: datetime | None = None,
+    def _prefix_condition(self, prefix: str) -> tuple[str, list[Any]]:
+        return " AND starts_with(e.stream, %s)", [prefix]
+
+    def _time_param(self, moment: datetime) -> datetime:
+        return moment
+
+    def _time_value(self, stored: datetime) -> datetime:
+        return stored
+
+    def _read_log(self, sql: str, params: list[Any]) -> list[RecordedEvent]:
+        with self._connection() as conn:
+            return self._select_on(conn, sql, params)
+
+    def _select_on(
+        self, conn: psycopg.Connection, sql: str, params: Sequence[Any]
     ) -> list[RecordedEvent]:
-        sql = self._sql["all"]
-        params: list[Any] = [after]
-        if until_position is not None:
-            sql += " AND position <= %s"
-            params.append(until_position)
-        if until_time is not None:
-            sql += " AND recorded_at <= %s"
-            params.append(until_time)
-        if types is not None:
-            sql += " AND type = ANY (%s::text[])"
-            params.append([types] if isinstance(types, str) else list(types))
-        if stream_prefix:
-            sql += " AND starts_with(stream, %s)"
-            params.append(stream_prefix)
-        sql += " ORDER BY position LIMIT %s"
-        params.append(limit)
         with gc_paused():
             cursor = conn.cursor(binary=True)
             return self._events(cursor.execute(sql, params).fetchall())
-
-    def read_all(
-        self,
-        after: int = 0,
-        *,
-        limit: int = 1000,
-        types: Iterable[str] | None = None,
-        stream_prefix: str | None = None,
-        until_position: int | None = None,
-        until_time: datetime | None = None,
-    ) -> list[RecordedEvent]:
-        with self._connection() as conn:
-            return self._select_all(
-                conn,
-                after,
-                limit,
-                types,
-                stream_prefix,
-                until_position,
-                until_time,
-            )
 
     def head(self) -> int:
         head: int = self._query(self._sql["head"])[0][0]
@@ -774,36 +712,24 @@ class PostgresEventStore(EventStore):
                 (stream, version, self._encode(state), schema_version),
             )
 
-    def load_snapshot(self, stream: str) -> Snapshot | None:
-        rows = self._query(self._sql["load_snapshot"], (stream,))
-        if not rows:
-            return None
-        version, state, schema_version, at = rows[0]
-        return Snapshot(stream, version, self._decode(state), schema_version, at)
-
     # -- stream lifecycle -----
 
     def archive(self, stream: str) -> None:
         with self._connection() as conn, conn.transaction():
             conn.execute(self._sql["lock_stream"], (self._lock_seed, stream))
             self._check_not_deleted(conn, stream)
-            conn.execute(self._sql["hide"], (stream, _ARCHIVED))
+            conn.execute(self._sql["hide"], (stream, ARCHIVED))
 
     def tombstone(self, stream: str) -> None:
         sql = self._sql
         with self._connection() as conn, conn.transaction():
             conn.execute(sql["lock_stream"], (self._lock_seed, stream))
-            conn.execute(sql["hide"], (stream, _TOMBSTONED))
+            conn.execute(sql["hide"], (stream, TOMBSTONED))
             conn.execute(sql["drop_outbox"], (stream,))
             conn.execute(sql["drop_events"], (stream,))
             conn.execute(sql["drop_snapshot"], (stream,))
 
     # -- subscriptions -----
-
-    def checkpoint(self, subscriber: str) -> int:
-        rows = self._query(self._sql["checkpoint"], (subscriber,))
-        position: int = rows[0][0] if rows else 0
-        return position
 
     def process(self, subscriber: str, handler: Handler, *, limit: int = 500) -> int:
         """One transaction for the batch, holding the subscriber's checkpoint
@@ -821,7 +747,7 @@ class PostgresEventStore(EventStore):
                 row = conn.execute(sql["lock_checkpoint"], (subscriber,)).fetchone()
                 assert row is not None  # the statement returns the row it locks
                 done: int = row[0]
-                events = self._select_all(conn, done, limit)
+                events = self._select_on(conn, *self._log_sql(done, limit))
                 for event in events:
                     tx = _PostgresTransaction(self, conn)
                     try:
@@ -856,8 +782,7 @@ class PostgresEventStore(EventStore):
         position: int = 0,
         reset: Callable[[Transaction], None] | None = None,
     ) -> None:
-        if type(position) is not int or position < 0:
-            raise ValueError(f"not a position: {position!r}")
+        check_position(position)
         with self._connection() as conn:
             conn.execute("BEGIN")
             try:
@@ -934,16 +859,11 @@ class PostgresEventStore(EventStore):
     def outbox_claim(self, relay: str, lease_seconds: float) -> bool:
         return bool(self._query(self._sql["claim"], (relay, lease_seconds)))
 
-    def _messages(
-        self, sql: str, params: Sequence[Any] | None, extra: Sequence[str]
-    ) -> list[dict[str, Any]]:
-        return outbox_messages(self._query(sql, params), extra, self._events)
-
     def outbox_pending(self, limit: int = 100) -> list[dict[str, Any]]:
         messages = self._messages(
             self._sql["pending"],
             (limit,),
-            ("id", "destination", "position", "attempts", "last_error"),
+            PENDING_KEYS,
         )
         if messages:
             # Their appends may not be flushed yet: never publish what a crash
@@ -963,13 +883,6 @@ class PostgresEventStore(EventStore):
     def outbox_dead(self, message_id: int, error: str) -> None:
         with self._connection() as conn:
             conn.execute(self._sql["dead"], (message_id, error))
-
-    def dead_letters(self) -> list[dict[str, Any]]:
-        return self._messages(
-            self._sql["dead_letters"],
-            None,
-            ("id", "destination", "position", "attempts", "error"),
-        )
 
 
 _IDLE = psycopg.pq.TransactionStatus.IDLE

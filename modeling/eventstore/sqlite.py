@@ -25,24 +25,28 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar, TypeVarTuple
 
+from ._sql import (
+    ARCHIVED,
+    PENDING_KEYS,
+    TOMBSTONED,
+    SQLEventStore,
+    check_append,
+    check_position,
+    deleted,
+)
 from .base import (
     ANY,
     NO_STREAM,
     STREAM_EXISTS,
     AppendResult,
     ConcurrencyError,
-    EventStore,
     ExpectedVersion,
     Handler,
     NewEvent,
     RecordedEvent,
-    Snapshot,
-    StreamDeleted,
     Transaction,
     gc_paused,
     micros_to_datetime,
-    outbox_messages,
-    recorded_events,
     repeat_or_conflict,
     uuid_from_bytes,
 )
@@ -117,10 +121,6 @@ CREATE TABLE IF NOT EXISTS leases (
 ) WITHOUT ROWID;
 """
 
-# hidden_streams.state
-_ARCHIVED = 1
-_TOMBSTONED = 2
-
 _COLUMNS = (
     "position, stream, version, id, type, data, metadata, schema_version, recorded_at"
 )
@@ -138,11 +138,6 @@ _HEAD_VALUE = (
 _HEAD = "SELECT " + _HEAD_VALUE
 # The first append of a transaction learns the head in the same statement.
 _STREAM_STATE_AND_HEAD = _STREAM_STATE + ", " + _HEAD_VALUE
-_ANY_ARCHIVED = "SELECT EXISTS (SELECT 1 FROM hidden_streams WHERE state = 1)"
-_NOT_ARCHIVED = (
-    " AND NOT EXISTS (SELECT 1 FROM hidden_streams h"
-    " WHERE h.name = e.stream AND h.state = 1)"
-)
 
 # The lean stream read (Repository.load): no id, time or metadata per event.
 _DATA = (
@@ -212,12 +207,17 @@ class _SQLiteTransaction(Transaction):
         return self._conn.execute(sql, params).fetchall()
 
 
-class SQLiteEventStore(EventStore):
+class SQLiteEventStore(SQLEventStore):
     """The event store in one SQLite database (`":memory:"` for a private one)."""
 
     # How often a waiting reader looks at the head for commits made by other
     # processes; commits of this process wake it at once.
     poll_interval = 0.005
+
+    # The dialect (see SQLEventStore).
+    P = "?"
+    tables = ""
+    e_columns = _E_COLUMNS
 
     def __init__(
         self,
@@ -436,19 +436,7 @@ class SQLiteEventStore(EventStore):
         *,
         outbox: Iterable[str] = (),
     ) -> AppendResult:
-        if not isinstance(stream, str) or not stream:
-            raise ValueError("a stream name is a non-empty string")
-        if not (
-            expected_version is ANY
-            or expected_version is NO_STREAM
-            or expected_version is STREAM_EXISTS
-            or (type(expected_version) is int and expected_version >= 0)
-        ):
-            raise ValueError(f"not an expected version: {expected_version!r}")
-        if isinstance(events, NewEvent):
-            events = (events,)
-        if not events:
-            raise ValueError("nothing to append")
+        events = check_append(stream, events, expected_version)
         # Encode in the caller's thread, outside the write lock.
         encode = self._encode
         rows = [
@@ -482,8 +470,8 @@ class SQLiteEventStore(EventStore):
             ).fetchone()
         else:
             version, state = conn.execute(_STREAM_STATE, (stream,)).fetchone()
-        if state == _TOMBSTONED:
-            raise StreamDeleted(f"stream {stream!r} was deleted")
+        if state == TOMBSTONED:
+            raise deleted(stream)
         version = version or 0
         if not (
             expected is ANY
@@ -511,7 +499,7 @@ class SQLiteEventStore(EventStore):
                 raise _Repeat(self._resolver(stream, rows, expected, version)) from None
         count = len(rows)
         self._head = position + count
-        if state == _ARCHIVED:
+        if state == ARCHIVED:
             conn.execute("DELETE FROM hidden_streams WHERE name = ?", (stream,))
         if outbox:
             conn.executemany(
@@ -567,29 +555,14 @@ class SQLiteEventStore(EventStore):
         with gc_paused():
             return self._events(query(sql, params))
 
-    def _decode_all(self, values: list[Any]) -> list[dict[str, Any]]:
-        """Decode many values. JSON texts are joined into one array and decoded
-        in one call: about three times faster than one call per value."""
-        if self._json_text is not None and values:
-            try:
-                return self._json_text("[" + ",".join(values) + "]")
-            except TypeError:  # a BLOB written by another codec
-                pass
-        decode = self._decode
-        return [decode(value) for value in values]
-
-    def _events(self, rows: Sequence[Sequence[Any]]) -> list[RecordedEvent]:
-        """Rows of _COLUMNS as upcast RecordedEvents. The id (bytes) and the
-        time (microseconds) go in as stored: the event converts them when
-        they are first read."""
-        datas = self._decode_all([row[5] for row in rows])
-        metas = self._decode_all([row[6] for row in rows if row[6] is not None])
-        return self.upcasters.upcast_all(recorded_events(rows, datas, metas))
+    def _json_array(self, values: list[Any]) -> str:
+        # A BLOB of another codec among them makes join raise TypeError.
+        return "[" + ",".join(values) + "]"
 
     def _check_not_deleted(self, stream: str) -> None:
-        rows = self._query("SELECT state FROM hidden_streams WHERE name = ?", (stream,))
-        if rows and rows[0][0] == _TOMBSTONED:
-            raise StreamDeleted(f"stream {stream!r} was deleted")
+        rows = self._query(self._state_sql(), (stream,))
+        if rows and rows[0][0] == TOMBSTONED:
+            raise deleted(stream)
 
     def read_stream(
         self,
@@ -642,63 +615,20 @@ class SQLiteEventStore(EventStore):
                     return [(event.type, event.data) for event in events]
             return list(zip([row[0] for row in rows], datas, strict=True))
 
-    def stream_version(self, stream: str) -> int:
-        version: int | None
-        version, state = self._query(_STREAM_STATE, (stream,))[0]
-        if state == _TOMBSTONED:
-            raise StreamDeleted(f"stream {stream!r} was deleted")
-        return version or 0
+    def _types_condition(self, types: list[str]) -> tuple[str, list[Any]]:
+        return f" AND e.type IN ({', '.join('?' * len(types))})", list(types)
 
-    def _select_all(
-        self,
-        query: _Query,
-        after: int,
-        limit: int,
-        types: Iterable[str] | None = None,
-        stream_prefix: str | None = None,
-        until_position: int | None = None,
-        until_time: datetime | None = None,
-    ) -> list[RecordedEvent]:
-        sql = f"SELECT {_COLUMNS} FROM events e WHERE position > ?"
-        params: list[Any] = [after]
-        if until_position is not None:
-            sql += " AND position <= ?"
-            params.append(until_position)
-        if until_time is not None:
-            sql += " AND recorded_at <= ?"
-            params.append(_micros(until_time))
-        if types is not None:
-            types = [types] if isinstance(types, str) else list(types)
-            sql += f" AND type IN ({', '.join('?' * len(types))})"
-            params += types
-        if stream_prefix:
-            sql += " AND substr(stream, 1, ?) = ?"
-            params += [len(stream_prefix), stream_prefix]
-        if query(_ANY_ARCHIVED)[0][0]:
-            sql += _NOT_ARCHIVED
-        sql += " ORDER BY position LIMIT ?"
-        params.append(limit)
-        return self._read_events(query, sql, params)
+    def _prefix_condition(self, prefix: str) -> tuple[str, list[Any]]:
+        return " AND substr(e.stream, 1, ?) = ?", [len(prefix), prefix]
 
-    def read_all(
-        self,
-        after: int = 0,
-        *,
-        limit: int = 1000,
-        types: Iterable[str] | None = None,
-        stream_prefix: str | None = None,
-        until_position: int | None = None,
-        until_time: datetime | None = None,
-    ) -> list[RecordedEvent]:
-        return self._select_all(
-            self._query,
-            after,
-            limit,
-            types,
-            stream_prefix,
-            until_position,
-            until_time,
-        )
+    def _time_param(self, moment: datetime) -> int:
+        return _micros(moment)
+
+    def _time_value(self, stored: int) -> datetime:
+        return micros_to_datetime(stored)
+
+    def _read_log(self, sql: str, params: list[Any]) -> list[RecordedEvent]:
+        return self._read_events(self._query, sql, params)
 
     def head(self) -> int:
         head: int = self._query(_HEAD)[0][0]
@@ -728,23 +658,6 @@ class SQLiteEventStore(EventStore):
             (stream, version, self._encode(state), schema_version, _now()),
         )
 
-    def load_snapshot(self, stream: str) -> Snapshot | None:
-        rows = self._query(
-            "SELECT version, state, schema_version, recorded_at FROM snapshots"
-            " WHERE stream = ?",
-            (stream,),
-        )
-        if not rows:
-            return None
-        version, state, schema_version, at = rows[0]
-        return Snapshot(
-            stream,
-            version,
-            self._decode(state),
-            schema_version,
-            micros_to_datetime(at),
-        )
-
     # -- stream lifecycle -----
 
     def archive(self, stream: str) -> None:
@@ -754,10 +667,10 @@ class SQLiteEventStore(EventStore):
         rows = conn.execute(
             "SELECT state FROM hidden_streams WHERE name = ?", (stream,)
         ).fetchall()
-        if rows and rows[0][0] == _TOMBSTONED:
-            raise StreamDeleted(f"stream {stream!r} was deleted")
+        if rows and rows[0][0] == TOMBSTONED:
+            raise deleted(stream)
         conn.execute(
-            "INSERT OR REPLACE INTO hidden_streams VALUES (?, ?)", (stream, _ARCHIVED)
+            "INSERT OR REPLACE INTO hidden_streams VALUES (?, ?)", (stream, ARCHIVED)
         )
 
     def tombstone(self, stream: str) -> None:
@@ -765,7 +678,7 @@ class SQLiteEventStore(EventStore):
 
     def _tombstone(self, conn: sqlite3.Connection, stream: str) -> None:
         conn.execute(
-            "INSERT OR REPLACE INTO hidden_streams VALUES (?, ?)", (stream, _TOMBSTONED)
+            "INSERT OR REPLACE INTO hidden_streams VALUES (?, ?)", (stream, TOMBSTONED)
         )
         conn.execute(
             "INSERT OR REPLACE INTO store_meta VALUES ('floor', ?)",
@@ -780,13 +693,6 @@ class SQLiteEventStore(EventStore):
         conn.execute("DELETE FROM snapshots WHERE stream = ?", (stream,))
 
     # -- subscriptions -----
-
-    def checkpoint(self, subscriber: str) -> int:
-        rows = self._query(
-            "SELECT position FROM checkpoints WHERE subscriber = ?", (subscriber,)
-        )
-        position: int = rows[0][0] if rows else 0
-        return position
 
     def process(self, subscriber: str, handler: Handler, *, limit: int = 500) -> int:
         """One transaction for the batch, one SAVEPOINT per event: a handler
@@ -812,7 +718,7 @@ class SQLiteEventStore(EventStore):
                     (subscriber,),
                 )
                 after = rows[0][0] if rows else 0
-                events = self._select_all(query, after, limit)
+                events = self._read_events(query, *self._log_sql(after, limit))
                 for event in events:
                     head = self._head
                     tx = _SQLiteTransaction(self, conn)
@@ -850,8 +756,7 @@ class SQLiteEventStore(EventStore):
         position: int = 0,
         reset: Callable[[Transaction], None] | None = None,
     ) -> None:
-        if type(position) is not int or position < 0:
-            raise ValueError(f"not a position: {position!r}")
+        check_position(position)
         self._write(self._rewind, subscriber, position, reset)
 
     def _rewind(
@@ -900,18 +805,13 @@ class SQLiteEventStore(EventStore):
         )
         return cursor.rowcount == 1
 
-    def _messages(
-        self, sql: str, params: Sequence[Any], extra: Sequence[str]
-    ) -> list[dict[str, Any]]:
-        return outbox_messages(self._query(sql, params), extra, self._events)
-
     def outbox_pending(self, limit: int = 100) -> list[dict[str, Any]]:
         return self._messages(
             f"SELECT o.id, o.destination, o.position, o.attempts, o.last_error,"
             f" {_E_COLUMNS} FROM outbox o JOIN events e ON e.position = o.position"
             " WHERE o.retry_at <= ? ORDER BY o.id LIMIT ?",
             (_now(), limit),
-            ("id", "destination", "position", "attempts", "last_error"),
+            PENDING_KEYS,
         )
 
     def outbox_done(self, message_id: int) -> None:
@@ -946,13 +846,3 @@ class SQLiteEventStore(EventStore):
             (error, _now(), message_id),
         )
         conn.execute("DELETE FROM outbox WHERE id = ?", (message_id,))
-
-    def dead_letters(self) -> list[dict[str, Any]]:
-        return self._messages(
-            f"SELECT d.id, d.destination, d.position, d.attempts, d.error,"
-            f" {_E_COLUMNS} FROM dead_letters d"
-            " LEFT JOIN events e ON e.position = d.position"
-            " ORDER BY d.id",
-            (),
-            ("id", "destination", "position", "attempts", "error"),
-        )

@@ -318,6 +318,43 @@ class EventStoreContract:
         assert [e.type for e in store.read_stream("old")] == ["A", "B"]
         assert store.stream_version("old") == 2
 
+    def test_every_read_of_the_log_leaves_an_archived_stream_out(self, store):
+        """The same filter for every way of reading the log: by type, by
+        stream prefix, as of a position or a time, page by page, and in a
+        subscriber's batch."""
+        store.append("order-old", events("Placed", "Paid"))
+        store.append("order-new", events("Placed"))
+        store.append("other", events("Placed"))
+        store.archive("order-old")
+        store.append("order-newer", events("Paid"))
+        kept = ["order-new", "other", "order-newer"]
+        assert [e.stream for e in store.read_all()] == kept
+        assert [e.stream for e in store.read_all(types=["Paid"])] == ["order-newer"]
+        assert [e.stream for e in store.read_all(types="Placed")] == kept[:2]
+        assert [e.stream for e in store.read_all(stream_prefix="order-")] == [
+            "order-new",
+            "order-newer",
+        ]
+        assert [e.stream for e in store.read_all(until_position=4)] == kept[:2]
+        assert [e.stream for e in store.read_all(until_time=datetime.now(UTC))] == (
+            kept
+        )
+        assert [e.stream for e in store.read_all(limit=1)] == ["order-new"]
+        assert [e.stream for e in store.iter_all(page=1)] == kept
+        seen = []
+        store.process("reader", lambda event, tx: seen.append(event.stream))
+        assert seen == kept
+
+    def test_a_failed_or_repeated_append_leaves_a_stream_archived(self, store):
+        placed = NewEvent("Placed", {})
+        store.append("old", [placed])
+        store.append("kept", events("A"))
+        store.archive("old")
+        with pytest.raises(ConcurrencyError):
+            store.append("old", events("Paid"), 5)
+        assert store.append("old", [placed]).repeated
+        assert [e.stream for e in store.read_all()] == ["kept"]
+
     def test_appending_to_an_archived_stream_brings_it_back(self, store):
         store.append("old", events("A"))
         store.archive("old")

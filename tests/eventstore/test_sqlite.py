@@ -121,3 +121,32 @@ def test_a_batch_of_concurrent_appends_fails_only_the_conflicting_one(tmp_path):
             thread.join()
         assert sorted(outcomes) == ["conflict"] + ["ok"] * 7
         assert store.head() == 8
+
+
+def test_a_page_of_the_log_and_its_archive_filter_see_one_state(tmp_path):
+    """The archived filter is part of the statement that reads the page.
+
+    It used to be decided by a query of its own before the page: an archive
+    and an append committed between the two gave a page that no state of the
+    log ever held (the archived stream beside an event appended after its
+    archiving). PostgreSQL always filtered in the statement. sqlite3's trace
+    hook commits them just as the page's statement starts (on another
+    connection: a store of the same file)."""
+    path = tmp_path / "events.db"
+    with SQLiteEventStore(path) as reader, SQLiteEventStore(path) as writer:
+        writer.append("old", [NewEvent("A", {})])
+        writer.append("new", [NewEvent("B", {})])
+        reader.read_all()  # opens this thread's reader connection
+        committed = []
+
+        def between(sql):
+            if "LIMIT" in sql and not committed:
+                committed.append(sql)
+                writer.archive("old")
+                writer.append("newer", [NewEvent("C", {})])
+
+        # The private reader connection: the only way in between statements.
+        reader._reader().set_trace_callback(between)
+        page = [event.stream for event in reader.read_all()]
+        assert committed, "the trace hook never ran"
+        assert page == ["new", "newer"]
