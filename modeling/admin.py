@@ -26,6 +26,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from storming.admin import BoardListFilter
 from storming.errors import CommandError
@@ -40,11 +42,11 @@ from .models import ModelVersion
 from .outline import outline
 
 EXPORTS = (
-    ("python", "Python package (zip)"),
-    ("asyncapi", "AsyncAPI (zip)"),
-    ("mermaid", "Mermaid (zip)"),
-    ("markdown", "Glossary (zip)"),
-    ("svg", "Picture of the board (SVG)"),
+    ("python", gettext_lazy("Python package (zip)")),
+    ("asyncapi", gettext_lazy("AsyncAPI (zip)")),
+    ("mermaid", gettext_lazy("Mermaid (zip)")),
+    ("markdown", gettext_lazy("Glossary (zip)")),
+    ("svg", gettext_lazy("Picture of the board (SVG)")),
 )
 SEVERITIES = ("error", "warning", "hint")
 STYLESHEET = "css/admin-model.css"
@@ -81,7 +83,7 @@ def _tree_html(nodes):
 
 def findings_html(findings):
     if not findings:
-        return "No findings."
+        return _("No findings.")
     rows = format_html_join(
         "",
         "<tr><td class='finding-severity finding-severity--{}'>{}</td>"
@@ -161,11 +163,14 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     fieldsets = (
         (None, {"fields": ("board", "number", "note", "download", "exports")}),
-        ("Model", {"fields": ("model_tree",)}),
-        ("Checks", {"fields": ("check_summary", "check_results")}),
-        ("Changes since the previous version", {"fields": ("changes",)}),
+        (gettext_lazy("Model"), {"fields": ("model_tree",)}),
+        (gettext_lazy("Checks"), {"fields": ("check_summary", "check_results")}),
         (
-            "Details",
+            gettext_lazy("Changes since the previous version"),
+            {"fields": ("changes",)},
+        ),
+        (
+            gettext_lazy("Details"),
             {
                 "fields": (
                     "seq",
@@ -213,17 +218,21 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     # -- columns and fields -----------------------------------------------------------
 
-    @admin.display(description="author", ordering="author_name")
+    @admin.display(description=gettext_lazy("author"), ordering="author_name")
     def author_display(self, version):
         return version.author_name or "-"
 
     @admin.display(description="JSON")
     def download(self, version):
         url = reverse("admin:modeling_modelversion_json", args=[version.pk])
-        filename, _ = services.version_file(version)
-        return format_html('<a href="{}" download>Download {}</a>', url, filename)
+        filename, _text = services.version_file(version)
+        return format_html(
+            '<a href="{}" download>{}</a>',
+            url,
+            _("Download %(file)s") % {"file": filename},
+        )
 
-    @admin.display(description="export")
+    @admin.display(description=gettext_lazy("export"))
     def exports(self, version):
         return format_html_join(
             " · ",
@@ -240,38 +249,41 @@ class ModelVersionAdmin(admin.ModelAdmin):
     @admin.display(description="context -> aggregate -> command -> event -> policy")
     def model_tree(self, version):
         nodes = outline(version.content)
-        return _tree_html(nodes) if nodes else "The model is empty."
+        return _tree_html(nodes) if nodes else _("The model is empty.")
 
-    @admin.display(description="summary")
+    @admin.display(description=gettext_lazy("summary"))
     def check_summary(self, version):
         counts = version.summary
-        return format_html(
-            "{} errors, {} warnings, {} hints (phase {})",
-            counts["error"],
-            counts["warning"],
-            counts["hint"],
-            version.content.get("phase", "?"),
-        )
+        return _(
+            "%(errors)s errors, %(warnings)s warnings, %(hints)s hints "
+            "(phase %(phase)s)"
+        ) % {
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "hints": counts["hint"],
+            "phase": version.content.get("phase", "?"),
+        }
 
-    @admin.display(description="findings")
+    @admin.display(description=gettext_lazy("findings"))
     def check_results(self, version):
         return findings_html(version.findings)
 
-    @admin.display(description="diff")
+    @admin.display(description=gettext_lazy("diff"))
     def changes(self, version):
         previous = version.previous()
         if previous is None:
-            return "This is the board's first version."
+            return _("This is the board's first version.")
         result = services.compare(previous, version)
         url = reverse("admin:modeling_modelversion_change", args=[previous.pk])
         return format_html(
-            'Since <a href="{}">{}</a>:<pre class="model-diff">{}</pre>',
+            '{} <a href="{}">{}</a>:<pre class="model-diff">{}</pre>',
+            _("Since"),
             url,
             previous.label,
             result["text"],
         )
 
-    @admin.display(description="elements")
+    @admin.display(description=gettext_lazy("elements"))
     def element_counts(self, version):
         return ", ".join(
             f"{name.replace('_', ' ')}: {len(version.content.get(name, ()))}"
@@ -362,7 +374,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Freeze the model of {board}" if board else "Freeze a model",
+            "title": _("Freeze the model of %(board)s") % {"board": board}
+            if board
+            else _("Freeze a model"),
             "board": board,
             "form": form,
             "preview": self._preview(board) if board else None,
@@ -389,21 +403,29 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if created:
             self.message_user(
                 request,
-                f"Froze {version.label} of “{version.board}” at seq {version.seq}.",
+                _("Froze %(version)s of “%(board)s” at seq %(seq)s.")
+                % {
+                    "version": version.label,
+                    "board": version.board,
+                    "seq": version.seq,
+                },
                 messages.SUCCESS,
             )
         else:
             self.message_user(
                 request,
-                f"The model of “{version.board}” has not changed since "
-                f"{version.label}: no new version.",
+                _(
+                    "The model of “%(board)s” has not changed since %(version)s: "
+                    "no new version."
+                )
+                % {"board": version.board, "version": version.label},
                 messages.INFO,
             )
 
     # -- actions ----------------------------------------------------------------------
 
     @admin.action(
-        description="Freeze the current model of these versions' boards",
+        description=gettext_lazy("Freeze the current model of these versions' boards"),
         permissions=["freeze"],
     )
     def freeze_boards(self, request, queryset):
@@ -418,13 +440,13 @@ class ModelVersionAdmin(admin.ModelAdmin):
             else:
                 self._report_freeze(request, version, created)
 
-    @admin.action(description="Export the selected versions")
+    @admin.action(description=gettext_lazy("Export the selected versions"))
     def export_versions(self, request, queryset):
         versions = queryset.select_related("board").order_by("board__name", "number")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Export model versions",
+            "title": _("Export model versions"),
             "versions": [
                 {
                     "version": version,
@@ -449,18 +471,18 @@ class ModelVersionAdmin(admin.ModelAdmin):
             request, "admin/modeling/modelversion/export.html", context
         )
 
-    @admin.action(description="Compare two versions")
+    @admin.action(description=gettext_lazy("Compare two versions"))
     def compare_versions(self, request, queryset):
         versions = list(queryset.select_related("board").order_by("number")[:3])
         if len(versions) != 2:
             self.message_user(
-                request, "Select exactly two versions to compare.", messages.ERROR
+                request, _("Select exactly two versions to compare."), messages.ERROR
             )
             return None
         old, new = versions
         if old.board_id != new.board_id:
             self.message_user(
-                request, "Select two versions of the same board.", messages.ERROR
+                request, _("Select two versions of the same board."), messages.ERROR
             )
             return None
         context = {

@@ -27,7 +27,9 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
+from django.utils.text import Truncator, format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import services
 from .commands import EVENT_NAMES
@@ -100,7 +102,7 @@ class BoardListFilter(admin.SimpleListFilter):
     board page's "see all" links (`?board=<id>`) show which board is chosen.
     """
 
-    title = "board"
+    title = gettext_lazy("board")
     parameter_name = "board"
 
     def _selected(self):
@@ -116,7 +118,7 @@ class BoardListFilter(admin.SimpleListFilter):
         boards = Board.objects.order_by("-updated_at").values_list("pk", "name")
         choices = list(boards[:RECENT_BOARDS])
         selected = self._selected()
-        if selected is not None and selected not in {pk for pk, _ in choices}:
+        if selected is not None and selected not in {pk for pk, _name in choices}:
             choices += list(Board.objects.filter(pk=selected).values_list("pk", "name"))
         return [(str(pk), name) for pk, name in choices]
 
@@ -130,7 +132,7 @@ class BoardListFilter(admin.SimpleListFilter):
 class EventNameFilter(admin.SimpleListFilter):
     """The known event names, rather than a DISTINCT over the whole log."""
 
-    title = "event"
+    title = gettext_lazy("event")
     parameter_name = "name"
 
     def lookups(self, request, model_admin):
@@ -185,7 +187,10 @@ class MemberInline(ReadOnlyInline):
     model = Member
     formset = MemberFormSet
     fields = ("display_name", "user", "role", "joined_at")
-    verbose_name_plural = f"members (the first {MEMBER_ROWS}; edit one to change it)"
+    verbose_name_plural = format_lazy(
+        gettext_lazy("members (the first {rows}; edit one to change it)"),
+        rows=MEMBER_ROWS,
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
@@ -195,9 +200,11 @@ class StickyInline(ReadOnlyInline):
     model = Sticky
     formset = StickyFormSet
     fields = ("kind", "short_text", "pivotal", "x", "y", "version", "updated_at")
-    verbose_name_plural = f"stickies (the first {STICKY_ROWS})"
+    verbose_name_plural = format_lazy(
+        gettext_lazy("stickies (the first {rows})"), rows=STICKY_ROWS
+    )
 
-    @admin.display(description="text")
+    @admin.display(description=gettext_lazy("text"))
     def short_text(self, sticky):
         return Truncator(sticky.text).chars(60)
 
@@ -207,16 +214,18 @@ class EventInline(ReadOnlyInline):
     formset = EventFormSet
     fields = ("seq", "name", "actor_display", "command_id", "created_at", "summary")
     ordering = ("-seq",)
-    verbose_name_plural = f"event log (the latest {EVENT_ROWS} events)"
+    verbose_name_plural = format_lazy(
+        gettext_lazy("event log (the latest {rows} events)"), rows=EVENT_ROWS
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(actor_name=_actor_name())
 
-    @admin.display(description="actor")
+    @admin.display(description=gettext_lazy("actor"))
     def actor_display(self, event):
         return event.actor_name or event.actor or "-"
 
-    @admin.display(description="data")
+    @admin.display(description=gettext_lazy("data"))
     def summary(self, event):
         return Truncator(json.dumps(event.data, ensure_ascii=False)).chars(100)
 
@@ -251,7 +260,9 @@ class BoardAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "description", "archived", "board_page")}),
         (
-            "Log and projection (changed only through the board's commands)",
+            gettext_lazy(
+                "Log and projection (changed only through the board's commands)"
+            ),
             {
                 "fields": (
                     "head_seq",
@@ -268,7 +279,7 @@ class BoardAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Details",
+            gettext_lazy("Details"),
             {
                 "fields": (
                     "id",
@@ -337,43 +348,43 @@ class BoardAdmin(admin.ModelAdmin):
         if fields:
             obj.save(update_fields=[*fields, "updated_at"])
 
-    @admin.display(description="members", ordering="member_count")
+    @admin.display(description=gettext_lazy("members"), ordering="member_count")
     def member_count(self, board):
         return board.member_count
 
-    @admin.display(description="stickies", ordering="sticky_count")
+    @admin.display(description=gettext_lazy("stickies"), ordering="sticky_count")
     def sticky_count(self, board):
         return board.sticky_count
 
-    @admin.display(description="board page")
+    @admin.display(description=gettext_lazy("board page"))
     def board_page(self, board):
         url = reverse("board", args=[board.pk])
         return format_html('<a href="{}">{}</a>', url, url)
 
-    @admin.display(description="event log")
+    @admin.display(description=gettext_lazy("event log"))
     def all_events(self, board):
         return format_html(
-            '<a href="{}">all {} events</a> (the latest {} are listed below)',
+            '<a href="{}">{}</a> {}',
             _changelist_url(BoardEvent, board=board.pk),
-            board.head_seq,
-            EVENT_ROWS,
+            _("all %(count)s events") % {"count": board.head_seq},
+            _("(the latest %(rows)s are listed below)") % {"rows": EVENT_ROWS},
         )
 
-    @admin.display(description="all stickies")
+    @admin.display(description=gettext_lazy("all stickies"))
     def all_stickies(self, board):
         return format_html(
-            '<a href="{}">all {} stickies</a> (the first {} are listed below)',
+            '<a href="{}">{}</a> {}',
             _changelist_url(Sticky, board=board.pk),
-            board.sticky_count,
-            STICKY_ROWS,
+            _("all %(count)s stickies") % {"count": board.sticky_count},
+            _("(the first %(rows)s are listed below)") % {"rows": STICKY_ROWS},
         )
 
-    @admin.display(description="all members")
+    @admin.display(description=gettext_lazy("all members"))
     def all_members(self, board):
         return format_html(
-            '<a href="{}">all {} members</a>',
+            '<a href="{}">{}</a>',
             _changelist_url(Member, board=board.pk),
-            board.member_count,
+            _("all %(count)s members") % {"count": board.member_count},
         )
 
 
@@ -394,7 +405,7 @@ class MemberForm(forms.ModelForm):
                 board_id=member.board_id, role=Role.FACILITATOR
             ).exclude(pk=member.pk)
             if not others.exists():
-                raise ValidationError("A board needs at least one facilitator.")
+                raise ValidationError(_("A board needs at least one facilitator."))
         return role
 
 
@@ -451,7 +462,11 @@ class MemberAdmin(admin.ModelAdmin):
 
     def _refused(self, request, error):
         request.refused_by_services = True
-        self.message_user(request, f"Not saved: {error.message}.", messages.ERROR)
+        self.message_user(
+            request,
+            _("Not saved: %(reason)s.") % {"reason": error.message},
+            messages.ERROR,
+        )
 
     def response_change(self, request, obj):
         if getattr(request, "refused_by_services", False):
@@ -504,7 +519,7 @@ class StickyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = ("links", "votes")
 
-    @admin.display(description="text", ordering="text")
+    @admin.display(description=gettext_lazy("text"), ordering="text")
     def short_text(self, sticky):
         return Truncator(sticky.text).chars(60) or "(empty)"
 
@@ -554,7 +569,7 @@ class VoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             .annotate(member_name=Subquery(member.values("display_name")[:1]))
         )
 
-    @admin.display(description="member")
+    @admin.display(description=gettext_lazy("member"))
     def member_name(self, vote):
         return vote.member_name or vote.member
 
@@ -590,11 +605,11 @@ class BoardEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(actor_name=_actor_name())
 
-    @admin.display(description="actor")
+    @admin.display(description=gettext_lazy("actor"))
     def actor_display(self, event):
         return event.actor_name or event.actor or "-"
 
-    @admin.display(description="data")
+    @admin.display(description=gettext_lazy("data"))
     def pretty_data(self, event):
         return _pretty_json(event.data)
 
