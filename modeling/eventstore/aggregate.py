@@ -16,12 +16,35 @@ from dataclasses import replace
 from types import FunctionType
 from typing import Any, Generic, TypeVar
 
-from .base import NO_STREAM, AppendResult, NewEvent, Recorder, SnapshotStore
+from .base import (
+    NO_STREAM,
+    AppendResult,
+    EventStoreError,
+    NewEvent,
+    Recorder,
+    SnapshotStore,
+)
 
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 
 # A `when_` handler as cached: a plain function, or the name to look up.
 _When = Callable[..., object] | str
+
+
+class UnhandledEvent(EventStoreError):
+    """An aggregate was given an event it has no `when_` handler for.
+
+    Ignoring it would leave the state silently behind the stream (a typo in
+    a handler's name, an event type renamed on one side only): the state
+    would be wrong with nothing to show for it."""
+
+    def __init__(self, aggregate_class: type[Aggregate], event_type: str) -> None:
+        name = aggregate_class.__name__
+        super().__init__(
+            f"{name} has no handler for {event_type!r} events: add"
+            f" `def {handler_name(event_type)}(self, ...)` to {name}"
+        )
+        self.aggregate_class, self.event_type = aggregate_class, event_type
 
 
 def handler_name(event_type: str) -> str:
@@ -49,8 +72,23 @@ def _handler(cls: type[Aggregate], event_type: str) -> _When:
     return handler
 
 
+def _call_by_name(
+    aggregate: Aggregate, name: str, event_type: str, data: dict[str, Any]
+) -> None:
+    """Call a handler that is not a plain function (a staticmethod, a callable
+    set on the instance); raise UnhandledEvent when there is none."""
+    method = getattr(aggregate, name, None)
+    if method is None:
+        raise UnhandledEvent(type(aggregate), event_type)
+    method(**data)
+
+
 class Aggregate:
     """Subclass with `when_<event>` methods that update `self` from event data.
+
+    Every event type the aggregate records or replays needs its handler:
+    one without raises `UnhandledEvent` (a `when_` that only documents an
+    event can be empty).
 
     Snapshots hold `snapshot_state()`; bump `snapshot_version` whenever its
     shape changes, and older snapshots are ignored rather than mis-read.
@@ -79,9 +117,7 @@ class Aggregate:
         except KeyError:
             handler = _handler(cls, event_type)
         if handler.__class__ is str:
-            method = getattr(self, handler, None)
-            if method is not None:
-                method(**data)
+            _call_by_name(self, handler, event_type, data)
         else:
             handler(self, **data)
         self.version += 1
@@ -169,9 +205,7 @@ class Repository(Generic[A]):
             except KeyError:
                 handler = _handler(cls, event_type)
             if handler.__class__ is str:
-                method = getattr(aggregate, handler, None)
-                if method is not None:
-                    method(**data)
+                _call_by_name(aggregate, handler, event_type, data)
             else:
                 handler(aggregate, **data)
             aggregate.version += 1

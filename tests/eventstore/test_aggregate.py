@@ -13,7 +13,12 @@ from modeling.eventstore import (
     Upcasters,
     open_store,
 )
-from modeling.eventstore.aggregate import Aggregate, Repository, handler_name
+from modeling.eventstore.aggregate import (
+    Aggregate,
+    Repository,
+    UnhandledEvent,
+    handler_name,
+)
 
 
 class InsufficientFunds(Exception):
@@ -126,6 +131,57 @@ def test_a_command_that_breaks_a_rule_records_nothing():
 def test_event_types_map_to_when_methods():
     assert handler_name("MoneyDeposited") == "when_money_deposited"
     assert handler_name("Opened") == "when_opened"
+
+
+def test_recording_an_event_without_a_handler_fails_naming_class_and_type():
+    account = Account.open("a1", "Ada")
+    with pytest.raises(UnhandledEvent) as raised:
+        account.record("MoneyFrozen", amount=5)
+    message = str(raised.value)
+    assert "Account" in message and "'MoneyFrozen'" in message
+    assert "when_money_frozen" in message
+    assert (raised.value.aggregate_class, raised.value.event_type) == (
+        Account,
+        "MoneyFrozen",
+    )
+    # Nothing half done: the event is not pending and the version stays.
+    assert (account.version, len(account.pending())) == (1, 1)
+
+
+def test_loading_a_stream_with_an_event_the_aggregate_cannot_handle_fails(
+    store, accounts
+):
+    accounts.save(Account.open("a1", "Ada"))
+    store.append(Account.stream_name("a1"), [NewEvent("MoneyFrozen", {})])
+    with pytest.raises(UnhandledEvent, match="Account has no handler for"):
+        accounts.load("a1")
+
+
+def test_an_overridden_apply_also_fails_on_an_unhandled_event(store):
+    class Audited(Account):
+        def apply(self, event_type, data):
+            super().apply(event_type, data)
+
+    audited = Repository(store, Audited)
+    audited.save(Audited.open("a1", "Ada"))
+    store.append(Audited.stream_name("a1"), [NewEvent("MoneyFrozen", {})])
+    with pytest.raises(UnhandledEvent, match="Audited has no handler"):
+        audited.load("a1")
+
+
+def test_handlers_that_are_not_plain_methods_still_handle_their_events():
+    class Noted(Account):
+        notes: list = []
+
+        @staticmethod
+        def when_note_added(text):
+            Noted.notes.append(text)
+
+    account = Noted.open("a1", "Ada")
+    account.record("NoteAdded", text="hello")
+    account.when_money_frozen = lambda **data: None  # set on the instance
+    account.record("MoneyFrozen")
+    assert (Noted.notes, account.version) == (["hello"], 3)
 
 
 # -- save and load -----
