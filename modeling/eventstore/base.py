@@ -376,6 +376,10 @@ class Transaction(abc.ABC):
 Handler = Callable[[RecordedEvent, Transaction], None]
 
 
+# How long subscribe() without a timeout waits in one call (then looks again).
+_WAIT_SLICE = 60.0
+
+
 class LogHead(abc.ABC):
     """Where the log ends, and waiting for it to move on: what every part
     that follows the log (subscribers, the relay) needs besides its own."""
@@ -465,6 +469,51 @@ class Recorder(LogHead):
             if len(batch) < page:
                 return
             after = batch[-1].position
+
+    def subscribe(
+        self,
+        after: int = 0,
+        *,
+        timeout: float | None = None,
+        page: int = 1000,
+        **filters: Any,
+    ) -> Iterator[RecordedEvent]:
+        """Every event after position `after`, then each new one as it is
+        committed: a live iterator over the global log (with `read_all`'s
+        filters). Between events it blocks in `wait_for_events`. With
+        `timeout`, it ends once that many seconds pass without a new event
+        for it; without, it waits for ever (leave the loop to stop).
+
+            for event in store.subscribe(after=seen, timeout=30):
+                handle(event)
+                seen = event.position
+
+        It keeps no checkpoint: to resume, pass the last position handled
+        (`process` and `Subscription` keep one, and move it in the
+        transaction of the handler's own writes)."""
+        if timeout is not None and timeout < 0:
+            raise ValueError(f"not a timeout: {timeout!r}")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            # The head before reading: a short page holds every event up to
+            # it, so events the page leaves out (other types, archived
+            # streams) are not waited for again.
+            head = self.head()
+            batch = self.read_all(after, limit=page, **filters)
+            if batch:
+                yield from batch
+                after = batch[-1].position
+                if timeout is not None:
+                    deadline = time.monotonic() + timeout
+                if len(batch) == page:
+                    continue
+            after = max(after, head)
+            if deadline is None:
+                self.wait_for_events(after, _WAIT_SLICE)
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self.wait_for_events(after, remaining):
+                return
 
     # -- stream lifecycle -----
 

@@ -642,6 +642,61 @@ class EventStoreContract:
         assert latencies[len(latencies) // 2] < 0.05, latencies
         assert latencies[-1] < 0.5, latencies
 
+    # -- subscribe: a live iterator over the log -----
+
+    def test_subscribe_yields_the_recorded_events_then_each_new_one(self, store):
+        store.append("s", events("A", "B"))
+        live = store.subscribe(timeout=5)
+        assert [next(live).type, next(live).type] == ["A", "B"]
+        timer = threading.Timer(0.1, store.append, ("s", events("C")))
+        started = time.monotonic()
+        timer.start()
+        try:
+            event = next(live)  # blocks until C commits
+        finally:
+            timer.join()
+        assert (event.type, event.position) == ("C", 3)
+        assert 0.05 < time.monotonic() - started < 2
+        live.close()
+
+    def test_subscribe_ends_when_no_event_comes_within_the_timeout(self, store):
+        store.append("s", events("A"))
+        started = time.monotonic()
+        assert [e.type for e in store.subscribe(after=0, timeout=0.2)] == ["A"]
+        assert 0.2 <= time.monotonic() - started < 2
+        assert list(store.subscribe(after=store.head(), timeout=0)) == []
+
+    def test_subscribe_reads_from_a_position_page_by_page(self, store):
+        for n in range(7):
+            store.append(f"s-{n}", events("A"))
+        positions_seen = positions(store.subscribe(after=2, timeout=0, page=2))
+        assert positions_seen == [3, 4, 5, 6, 7]
+
+    def test_subscribe_takes_the_log_filters_and_leaves_archived_streams_out(
+        self, store
+    ):
+        store.append("order-1", events("Placed", "Paid"))
+        store.append("old", events("Paid"))
+        store.archive("old")
+        live = store.subscribe(timeout=0.5, types=["Paid"])
+        assert [(e.stream, e.type) for e in [next(live)]] == [("order-1", "Paid")]
+        # Events it leaves out do not wake it for nothing, nor end it early.
+        timer = threading.Timer(0.1, store.append, ("order-2", events("Placed")))
+        timer.start()
+        later = threading.Timer(0.2, store.append, ("order-2", events("Paid")))
+        later.start()
+        try:
+            event = next(live)
+        finally:
+            timer.join()
+            later.join()
+        assert (event.stream, event.type) == ("order-2", "Paid")
+        live.close()
+
+    def test_subscribe_refuses_a_negative_timeout(self, store):
+        with pytest.raises(ValueError):
+            next(store.subscribe(timeout=-1))
+
     # -- transactional outbox -----
 
     def test_outbox_messages_are_written_with_the_append(self, store):
