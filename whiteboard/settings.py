@@ -7,6 +7,8 @@ Production: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_HTTPS=1
 
 import json
 import os
+import re
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -179,6 +181,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Failed attempts only: no log of everyone's successful sign-ins.
 AXES_DISABLE_ACCESS_LOG = True
+# Not a banner on every start.
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "storming.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "storming.ratelimit.axes_client_ip"
 # Behind a proxy, the header it sets to the client's address (X-Real-IP);
@@ -205,8 +209,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Serve from the finders too, so a checkout works without collectstatic.
+# Serve from the finders too, so a checkout works without collectstatic;
+# until that runs, whitenoise's warning about the missing folder says nothing
+# the person can act on.
 WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings(
+    "ignore", message=f"No directory at: {re.escape(str(STATIC_ROOT))}"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
