@@ -254,7 +254,7 @@ class BoardAdmin(admin.ModelAdmin):
         "members__display_name",
         "created_by__username",
     )
-    list_filter = ("phase", "archived", "locked", "created_at")
+    list_filter = ("phase", "archived", "locked", "language", "created_at")
     # Only what lives outside the log is editable here.
     editable_fields = ("name", "description", "archived")
     fieldsets = (

@@ -730,9 +730,18 @@ def display_name_of(user):
     return (user.get_full_name() or user.get_username())[:80]
 
 
-def update_board(board: Board, member, *, name=None, description=None, archived=None):
+def update_board(
+    board: Board, member, *, name=None, description=None, archived=None, language=None
+):
     _require_manager(member)
     fields = []
+    if language is not None:
+        # What the board's checks and exports speak (Board.language).
+        codes = [code for code, _label in Board._meta.get_field("language").choices]
+        if language not in codes:
+            raise invalid(f"the language must be one of: {', '.join(codes)}")
+        board.language = language
+        fields.append("language")
     if name is not None:
         board.name = _clean_name(name)
         fields.append("name")

@@ -271,6 +271,7 @@ def board_settings(request, board_id):
             name=request.POST.get("name"),
             description=request.POST.get("description"),
             archived=None if archived is None else archived == "1",
+            language=request.POST.get("language"),
         )
         if archived is None:
             messages.success(

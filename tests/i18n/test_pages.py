@@ -157,3 +157,46 @@ def test_messages_of_the_board_list_are_translated(client, facilitator, board):
     )
 
     assert "白板“Online shop”已归档。" in response.content.decode()
+
+
+def test_a_facilitator_sets_the_boards_language_in_its_settings(
+    client, facilitator, board
+):
+    client.force_login(facilitator)
+    html = page(client, "home")
+    assert 'name="language"' in html and 'value="zh-hans"' in html
+
+    client.post(
+        reverse("board-settings", args=[board.pk]),
+        {"name": board.name, "description": "", "language": "zh-hans"},
+    )
+
+    board.refresh_from_db()
+    assert board.language == "zh-hans"
+
+
+def test_an_unknown_board_language_is_refused(client, facilitator, board):
+    client.force_login(facilitator)
+
+    response = client.post(
+        reverse("board-settings", args=[board.pk]),
+        {"name": board.name, "language": "xx"},
+        follow=True,
+    )
+
+    board.refresh_from_db()
+    assert board.language == "en"
+    assert "the language must be one of: en, zh-hans" in response.content.decode()
+
+
+def test_only_a_facilitator_changes_the_boards_language(client, board, member_of):
+    participant = member_of("participant")
+    client.force_login(participant.user)
+
+    client.post(
+        reverse("board-settings", args=[board.pk]),
+        {"name": board.name, "language": "zh-hans"},
+    )
+
+    board.refresh_from_db()
+    assert board.language == "en"
