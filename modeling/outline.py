@@ -7,8 +7,12 @@ spots. A policy's command is a leaf pointing to where the command lives, so
 the tree stays finite when policies trigger each other in a loop.
 
 A node is `{"kind", "label", "name", "note", "children"}`: `label` is the code
-identifier, `name` the sticky's text, `note` a short "by ..." or "-> ..." line.
+identifier, `name` the sticky's text, `note` a short "by ..." or "-> ..." line,
+in the active language (the board's, when an export asks).
 """
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .model import Model
 
@@ -45,7 +49,10 @@ class _Outline:
 
     def where(self, item):
         context = self.by_id.get(item.get("context"))
-        return f"in {context['class_name']}" if context else "in no context"
+        if context is None:
+            return _("in no context")
+        where = pgettext("outline note", "in %(context)s")
+        return where % {"context": context["class_name"]}
 
     def policy(self, policy):
         leaves = [
@@ -53,11 +60,11 @@ class _Outline:
             for c in policy.get("then", ())
             if c in self.by_id
         ]
-        note = "integration across contexts" if policy.get("integration") else ""
+        note = _("integration across contexts") if policy.get("integration") else ""
         return _node("policy", policy, note=note, children=leaves)
 
     def event(self, event):
-        note = "pivotal" if event.get("pivotal") else ""
+        note = _("pivotal") if event.get("pivotal") else ""
         policies = [self.policy(p) for p in self.listeners.get(event["id"], ())]
         return _node("event", event, note=note, children=policies)
 
@@ -69,7 +76,10 @@ class _Outline:
             if e in self.by_id
         ]
         return _node(
-            "command", command, note=f"by {note}" if note else "", children=events
+            "command",
+            command,
+            note=_("by %(names)s") % {"names": note} if note else "",
+            children=events,
         )
 
     def aggregate(self, aggregate):
@@ -110,7 +120,13 @@ class _Outline:
             elif collection == "read_models":
                 fed_by = self.labels(item.get("fed_by", ()))
                 children.append(
-                    _node("read_model", item, note=f"fed by {fed_by}" if fed_by else "")
+                    _node(
+                        "read_model",
+                        item,
+                        note=_("fed by %(names)s") % {"names": fed_by}
+                        if fed_by
+                        else "",
+                    )
                 )
             elif collection == "policies" and item["id"] not in activated:
                 children.append(self.policy(item))
@@ -149,19 +165,16 @@ class _Outline:
             )
         for actor in self.model.get("actors", ()):
             note = self.labels(actor.get("issues", ()))
-            roots.append(_node("actor", actor, note=f"issues {note}" if note else ""))
+            note = _("issues %(names)s") % {"names": note} if note else ""
+            roots.append(_node("actor", actor, note=note))
         for system in self.model.get("external_systems", ()):
             note = self.labels(system.get("triggers", ()))
-            roots.append(
-                _node(
-                    "external_system", system, note=f"triggers {note}" if note else ""
-                )
-            )
+            note = _("triggers %(names)s") % {"names": note} if note else ""
+            roots.append(_node("external_system", system, note=note))
         for hotspot in self.model.get("hotspots", ()):
             note = self.labels(hotspot.get("about", ()))
-            roots.append(
-                _node("hotspot", hotspot, note=f"about {note}" if note else "")
-            )
+            note = _("about %(names)s") % {"names": note} if note else ""
+            roots.append(_node("hotspot", hotspot, note=note))
         return roots
 
 
