@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import translation
 
 # The session remembers the stored choice, so that a request costs no query:
-# (user id, language), the language "" when the person has chosen none.
+# (user id, language), the language "" when the person has chosen none. It is
+# read at sign-in (`on_login`) and written by the switch; a session already
+# open on another device keeps its language until it signs in again.
 SESSION_KEY = "_preferred_language"
 
 
