@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from . import protocol
 from .errors import CommandError, for_exception
 
 log = logging.getLogger(__name__)
@@ -52,19 +53,14 @@ def _command_id(context):
 
 def exception_handler(exc, context):
     if isinstance(exc, CommandError):
-        body = exc.as_message(_command_id(context))
+        body = protocol.error(exc, _command_id(context))
         return Response(body, status=exc.http_status, headers=_retry_headers(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return _unexpected(exc, context)
     detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
     code = CODE_FOR_STATUS.get(response.status_code, "invalid")
-    body = {
-        "type": "error",
-        "id": _command_id(context),
-        "code": code,
-        "message": _message(detail),
-    }
+    body = protocol.error(CommandError(code, _message(detail)), _command_id(context))
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
         body["fields"] = exc.detail
     response.data = body
@@ -82,7 +78,7 @@ def _unexpected(exc, context):
         log.error("%s: internal error", path, exc_info=exc)
     set_rollback()
     return Response(
-        error.as_message(_command_id(context)),
+        protocol.error(error, _command_id(context)),
         status=error.http_status,
         headers=_retry_headers(error),
     )
@@ -96,7 +92,7 @@ def handler500(request, *args, **kwargs):
         return defaults.server_error(request, *args, **kwargs)
     error = for_exception(sys.exc_info()[1] or Exception())
     return JsonResponse(
-        error.as_message(),
+        protocol.error(error),
         status=error.http_status,
         headers=_retry_headers(error),
     )
@@ -108,6 +104,6 @@ def handler404(request, exception=None):
     if not request.path.startswith("/api/"):
         return defaults.page_not_found(request, exception)
     return JsonResponse(
-        CommandError("not_found", "no such address in the API").as_message(),
+        protocol.error(CommandError("not_found", "no such address in the API")),
         status=404,
     )

@@ -8,7 +8,7 @@ nothing here imports the write path and the write path's broadcast.
 
 from django.db import transaction
 
-from . import state
+from . import protocol, state
 from .commands import iso
 from .models import Board, BoardEvent
 from .projector import load_snapshot
@@ -19,22 +19,18 @@ MAX_CATCH_UP = 1000
 
 
 def event_message(event: BoardEvent) -> dict:
-    message = {
-        "type": "event",
-        "seq": event.seq,
-        "name": event.name,
-        "data": event.data,
-        "by": str(event.actor) if event.actor else None,
-        "id": event.command_id,
-        "at": iso(event.created_at),
-    }
-    if event.undo_of is not None:
-        message["undo_of"] = event.undo_of
-    if event.redo_of is not None:
-        message["redo_of"] = event.redo_of
-    if event.group is not None:
-        message["group"] = event.group
-    return message
+    """A logged event as the protocol's `event` message."""
+    return protocol.event(
+        event.seq,
+        event.name,
+        event.data,
+        str(event.actor) if event.actor else None,
+        event.command_id,
+        iso(event.created_at),
+        event.undo_of,
+        event.redo_of,
+        event.group,
+    )
 
 
 def board_state(board: Board) -> dict:

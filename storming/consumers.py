@@ -31,6 +31,7 @@ from .protocol import (
     Pong,
     Signal,
     View,
+    encode,
     number_out,
 )
 from .ratelimit import Limits, command_cost, scope_address
@@ -103,7 +104,7 @@ class BoardConsumer(AsyncConsumer):
             await self.send({"type": "websocket.accept"})
             if error.code == "rate_limited":
                 # Not final like the others: say when to try again.
-                await self._send_text(live.encode(error.as_message()))
+                await self._send_text(encode(protocol.error(error)))
             code = CLOSE_CODES.get(error.code, protocol.CLOSE_FORBIDDEN)
             await self.send({"type": "websocket.close", "code": code})
             return
@@ -137,29 +138,25 @@ class BoardConsumer(AsyncConsumer):
     async def _welcome(self, entry, since):
         entry["color"] = pick_color(entry["member"], self.room.colors_in_use())
         welcome = await database_sync_to_async(board_log.catch_up)(self.board, since)
+        me = {
+            "member": entry["member"],
+            "name": entry["name"],
+            "role": entry["role"],
+            "color": entry["color"],
+            "can_write": access.can_write(self.member, self.board),
+            "connection": entry["connection"],
+            **self._guest_key(),
+        }
+        limits = {
+            "commands_per_second": self.limits.commands.rate,
+            "max_frame_bytes": protocol.MAX_FRAME_BYTES,
+            "max_message_bytes": protocol.MAX_MESSAGE_BYTES,
+        }
         await self.connection.send(
-            live.encode(
-                {
-                    "type": "welcome",
-                    "protocol": protocol.VERSION,
-                    "board": str(self.board.pk),
-                    **welcome,
-                    "me": {
-                        "member": entry["member"],
-                        "name": entry["name"],
-                        "role": entry["role"],
-                        "color": entry["color"],
-                        "can_write": access.can_write(self.member, self.board),
-                        "connection": entry["connection"],
-                        **self._guest_key(),
-                    },
-                    "presence": self.room.presence(),
-                    "limits": {
-                        "commands_per_second": self.limits.commands.rate,
-                        "max_frame_bytes": protocol.MAX_FRAME_BYTES,
-                        "max_message_bytes": protocol.MAX_MESSAGE_BYTES,
-                    },
-                }
+            encode(
+                protocol.welcome(
+                    self.board.pk, welcome, me, self.room.presence(), limits
+                )
             ),
         )
         await self.connection.ready(welcome["seq"])
@@ -205,7 +202,7 @@ class BoardConsumer(AsyncConsumer):
 
     async def _reply(self, message):
         if self.connection is not None:
-            await self.connection.send(live.encode(message))
+            await self.connection.send(encode(message))
 
     # -- frames from the client -----------------------------------------------
 
@@ -218,7 +215,9 @@ class BoardConsumer(AsyncConsumer):
         text = message.get("text")
         if text is None:
             await self._reply(
-                invalid("binary frames are not accepted; send JSON text").as_message()
+                protocol.error(
+                    invalid("binary frames are not accepted; send JSON text")
+                )
             )
             return
         await self._frame(text)
@@ -227,13 +226,13 @@ class BoardConsumer(AsyncConsumer):
         try:
             frame = protocol.parse(text, joined=joined)
         except FrameError as error:
-            await self._reply(error.as_message(error.op_id))
+            await self._reply(protocol.error(error, error.op_id))
             return
         if isinstance(frame, Chunk):
             try:
                 whole = self.chunks.add(frame)
             except CommandError as error:
-                await self._reply(error.as_message())
+                await self._reply(protocol.error(error))
                 return
             if whole is not None:
                 await self._frame(whole, joined=True)
@@ -251,7 +250,7 @@ class BoardConsumer(AsyncConsumer):
         if not self.limits.should_notify():
             return
         error = CommandError("rate_limited", "too many messages; slow down")
-        reply = error.as_message(op_id)
+        reply = protocol.error(error, op_id)
         # Whole milliseconds, never 0: "now" would invite an instant retry.
         wait = bucket.retry_after(cost)
         reply["retry_after"] = max(0.001, math.ceil(wait * 1000) / 1000)
@@ -262,9 +261,12 @@ class BoardConsumer(AsyncConsumer):
         if cost > self.limits.commands.burst:
             # More than the bucket ever holds: it could never pass.
             await self._reply(
-                CommandError(
-                    "invalid", "this batch is more than the rate limit ever allows"
-                ).as_message(command.op_id)
+                protocol.error(
+                    CommandError(
+                        "invalid", "this batch is more than the rate limit ever allows"
+                    ),
+                    command.op_id,
+                )
             )
             return
         if not self.limits.commands.take(cost):
@@ -292,7 +294,7 @@ class BoardConsumer(AsyncConsumer):
                     log.warning("command %s: unavailable: %r", command.name, failure)
                 else:
                     log.exception("command %s failed", command.name)
-                await self._reply(error.as_message(command.op_id))
+                await self._reply(protocol.error(error, command.op_id))
 
     async def _command(self, command: Command):
         try:
@@ -300,7 +302,7 @@ class BoardConsumer(AsyncConsumer):
                 self.board.pk, self.member, command.name, command.data, command.op_id
             )
         except CommandError as error:
-            await self._reply(error.as_message(command.op_id))
+            await self._reply(protocol.error(error, command.op_id))
             return
         await self._reply(applied.ack(command.op_id))
 
@@ -323,16 +325,20 @@ class BoardConsumer(AsyncConsumer):
         elif isinstance(frame, Signal):
             if self.connection.entry["role"] != Role.FACILITATOR:
                 await self._reply(
-                    CommandError(
-                        "forbidden", f"only a facilitator can {frame.kind} the room"
-                    ).as_message()
+                    protocol.error(
+                        CommandError(
+                            "forbidden", f"only a facilitator can {frame.kind} the room"
+                        )
+                    )
                 )
                 return
             await self.room.signal(self.connection, frame.kind, frame.fields)
         elif isinstance(frame, Drag | GroupDrag):
             if not self._may_move():
                 await self._reply(
-                    CommandError("forbidden", "you cannot move stickies").as_message()
+                    protocol.error(
+                        CommandError("forbidden", "you cannot move stickies")
+                    )
                 )
                 return
             drags = frame.drags if isinstance(frame, GroupDrag) else (frame,)

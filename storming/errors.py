@@ -42,19 +42,6 @@ class CommandError(Exception):
     def http_status(self):
         return HTTP_STATUS[self.code]
 
-    def as_message(self, op_id=None):
-        message = {
-            "type": "error",
-            "id": op_id,
-            "code": self.code,
-            "message": self.message,
-        }
-        if self.details is not None:
-            message["details"] = self.details
-        if self.retry_after is not None:
-            message["retry_after"] = self.retry_after
-        return message
-
 
 def invalid(message):
     return CommandError("invalid", message)

@@ -25,7 +25,6 @@ Each socket is watched for a client that stops reading (see `Connection`).
 
 import asyncio
 import contextlib
-import json
 import logging
 import secrets
 import sys
@@ -38,8 +37,15 @@ from dataclasses import dataclass
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from . import board_log, presence
-from .protocol import CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, MAX_FRAME_BYTES, pieces
+from . import board_log, presence, protocol
+from .protocol import (
+    CLOSE_FORBIDDEN,
+    CLOSE_TOO_SLOW,
+    MAX_FRAME_BYTES,
+    encode,
+    events_frame,
+    pieces,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,23 +96,9 @@ def is_shared(layer) -> bool:
     return layer is not None and not isinstance(layer, InMemoryChannelLayer)
 
 
-def events_frame(events):
-    """The frame of events in seq order, and its size in bytes: an `event`
-    for one, an `events` frame for more."""
-    if len(events) == 1:
-        frame = encode(events[0])
-    else:
-        frame = encode({"type": "events", "events": events})
-    return frame, len(frame.encode())
-
-
-def encode(message) -> str:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
-
-
 # What a room tells its clients about the link to the other processes.
-STATUS_RECONNECTING = encode({"type": "status", "status": "reconnecting"})
-STATUS_LIVE = encode({"type": "status", "status": "live"})
+STATUS_RECONNECTING = encode(protocol.status("reconnecting"))
+STATUS_LIVE = encode(protocol.status("live"))
 
 
 class Connection:
@@ -198,7 +190,7 @@ class Connection:
         now = self.clock()
         self.pings[nonce] = (now, self.sent_bytes)
         self.last_ping = now
-        await self.send(encode({"type": "ping", "nonce": nonce}))
+        await self.send(encode(protocol.ping(nonce)))
 
     def pong(self, nonce) -> bool:
         """The client read everything up to the ping with `nonce`."""
@@ -412,15 +404,7 @@ class Room:
         """A facilitator's call to the room (`summon`: come to my view;
         `follow`: keep following it; `spotlight`: look at this sticky), to
         everyone else at once."""
-        entry = connection.entry
-        item = {
-            "type": "signal",
-            "kind": kind,
-            "member": entry["member"],
-            "name": entry["name"],
-            "color": entry["color"],
-            **fields,
-        }
+        item = protocol.signal(kind, connection.entry, fields)
         await self._fan_out_signal(item, connection.id)
         if self.hub.shared_layer:
             await self._to_other_processes({"type": "board.signal", "item": item})
@@ -440,16 +424,7 @@ class Room:
                 continue
             touched = True
             if role is None:
-                await connection.send(
-                    encode(
-                        {
-                            "type": "membership",
-                            "member": member,
-                            "role": None,
-                            "message": "A facilitator removed you from this board.",
-                        }
-                    )
-                )
+                await connection.send(encode(protocol.membership(member, None)))
                 await connection.close(CLOSE_FORBIDDEN)
                 self.connections.pop(connection.id, None)
                 self._cursors.pop(connection.id, None)
@@ -457,16 +432,7 @@ class Room:
                 continue
             connection.entry["role"] = role
             can_write = role != "viewer" and (not self.locked or role == "facilitator")
-            await connection.send(
-                encode(
-                    {
-                        "type": "membership",
-                        "member": member,
-                        "role": role,
-                        "can_write": can_write,
-                    }
-                )
-            )
+            await connection.send(encode(protocol.membership(member, role, can_write)))
         if touched:
             await self.presence_changed()
         if not self.connections:
@@ -526,7 +492,7 @@ class Room:
                 continue
             parts = [(source, encode(item)) for source, item in items]
             sources = {source for source, _ in parts}
-            shared = _batch(kind, key, [part for _, part in parts])
+            shared = protocol.ephemeral_frame(kind, key, [part for _, part in parts])
             shared_size = len(shared.encode())
             for connection in list(self.connections.values()):
                 if connection.seq is None:
@@ -535,7 +501,7 @@ class Room:
                     # Never echo a person's own cursor or drag to them.
                     own = [part for source, part in parts if source != connection.id]
                     if own:
-                        await connection.send(_batch(kind, key, own))
+                        await connection.send(protocol.ephemeral_frame(kind, key, own))
                 else:
                     await connection.send(shared, shared_size)
 
@@ -551,7 +517,7 @@ class Room:
         return {row["color"] for row in self.presence()}
 
     async def presence_changed(self, announce=True, hello=False):
-        frame = encode({"type": "presence", "members": self.presence()})
+        frame = encode(protocol.presence(self.presence()))
         for connection in list(self.connections.values()):
             if connection.seq is not None:
                 await connection.send(frame)
@@ -708,10 +674,6 @@ class Room:
         elif kind == "board.presence":
             self._remote[message["origin"]] = (message["entries"], self.hub.clock())
             await self.presence_changed(announce=message.get("hello", False))
-
-
-def _batch(kind, key, parts):
-    return f'{{"type":"{kind}","{key}":[{",".join(parts)}]}}'
 
 
 class Hub:

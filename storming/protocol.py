@@ -1,8 +1,10 @@
-"""The live board's websocket messages: reading what clients send.
+"""The live board's websocket messages, both ways (docs/protocol.md).
 
-Plain functions, no I/O: the consumer calls `parse` on every text frame and
-gets either a clean message or a `CommandError` to send back. The shapes are
-those of docs/protocol.md.
+Plain functions, no I/O. Client -> server: the consumer calls `parse` on
+every text frame and gets either a clean message or a `CommandError` to send
+back. Server -> client: every message the server sends is made by one of the
+builders below (`welcome`, `event`, `ack`, `error`, ...), so that each shape
+is written once; `SERVER_MESSAGES` names them all.
 """
 
 import json
@@ -348,3 +350,152 @@ def number_out(value: float):
     """Coordinates as clients sent them: 10 rather than 10.0 (the reader
     only lets finite numbers through)."""
     return int(value) if value.is_integer() else value
+
+
+# -- server -> client --------------------------------------------------------------
+
+# Every `type` the server sends (docs/protocol.md, "Server -> client").
+SERVER_MESSAGES = (
+    "welcome",
+    "event",
+    "events",
+    "ack",
+    "error",
+    "presence",
+    "cursor",
+    "drag",
+    "views",
+    "signal",
+    "membership",
+    "ping",
+    "status",
+    "chunk",
+)
+
+
+def encode(message) -> str:
+    """A message as its frame's text: compact JSON, text as written."""
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+def welcome(board_id, caught_up, me, presence, limits) -> dict:
+    """The first message on a socket: where the board is (`caught_up`: its
+    `seq` with its `state`, or with the `events` after `since`), who the
+    socket is, who is here and the limits it must keep."""
+    return {
+        "type": "welcome",
+        "protocol": VERSION,
+        "board": str(board_id),
+        **caught_up,
+        "me": me,
+        "presence": presence,
+        "limits": limits,
+    }
+
+
+def event(
+    seq, name, data, by, op_id, at, undo_of=None, redo_of=None, group=None
+) -> dict:
+    """One committed event; `by` the member, `op_id` the command's id (on the
+    first event of a group only), `at` when (ISO 8601)."""
+    message = {
+        "type": "event",
+        "seq": seq,
+        "name": name,
+        "data": data,
+        "by": by,
+        "id": op_id,
+        "at": at,
+    }
+    if undo_of is not None:
+        message["undo_of"] = undo_of
+    if redo_of is not None:
+        message["redo_of"] = redo_of
+    if group is not None:
+        message["group"] = group
+    return message
+
+
+def events_frame(events) -> tuple[str, int]:
+    """The frame of `event` messages in seq order, and its size in bytes: an
+    `event` for one, an `events` frame for more."""
+    if len(events) == 1:
+        frame = encode(events[0])
+    else:
+        frame = encode({"type": "events", "events": events})
+    return frame, len(frame.encode())
+
+
+def ack(op_id, seq, first=None, replayed=False) -> dict:
+    """The sender's answer to an applied command; a group of events has the
+    consecutive seqs `first` .. `seq`."""
+    message: dict = {"type": "ack", "id": op_id, "seq": seq}
+    if first is not None and first != seq:
+        message["first"] = first
+    message["replayed"] = replayed
+    return message
+
+
+def error(refusal: CommandError, op_id=None) -> dict:
+    """A refusal, of the command `op_id` or (None) of a frame; REST answers
+    the same shape."""
+    message = {
+        "type": "error",
+        "id": op_id,
+        "code": refusal.code,
+        "message": refusal.message,
+    }
+    if refusal.details is not None:
+        message["details"] = refusal.details
+    if refusal.retry_after is not None:
+        message["retry_after"] = refusal.retry_after
+    return message
+
+
+def presence(members) -> dict:
+    return {"type": "presence", "members": members}
+
+
+def ephemeral_frame(kind, key, encoded_items) -> str:
+    """A tick's `cursor`, `drag` or `views` batch, from items already encoded
+    (each is encoded once, whoever gets it)."""
+    return f'{{"type":"{kind}","{key}":[{",".join(encoded_items)}]}}'
+
+
+def signal(kind, entry, fields) -> dict:
+    """A facilitator's call (`summon`, `follow`, `spotlight`), from the
+    presence `entry` of whoever made it."""
+    return {
+        "type": "signal",
+        "kind": kind,
+        "member": entry["member"],
+        "name": entry["name"],
+        "color": entry["color"],
+        **fields,
+    }
+
+
+def membership(member, role, can_write=False) -> dict:
+    """A person's role changed; `role` None: they were removed."""
+    if role is None:
+        return {
+            "type": "membership",
+            "member": member,
+            "role": None,
+            "message": "A facilitator removed you from this board.",
+        }
+    return {
+        "type": "membership",
+        "member": member,
+        "role": role,
+        "can_write": can_write,
+    }
+
+
+def ping(nonce) -> dict:
+    return {"type": "ping", "nonce": nonce}
+
+
+def status(state) -> dict:
+    """Whether this process reaches the others: "reconnecting" or "live"."""
+    return {"type": "status", "status": state}

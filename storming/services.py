@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from . import access, broadcast, ratelimit, state, state_cache
+from . import access, broadcast, protocol, ratelimit, state, state_cache
 from .board_log import event_message, state_at
 from .commands import Context, check_object, decide, restore
 from .errors import CommandError, conflict, forbidden, invalid, not_found
@@ -67,11 +68,8 @@ class Applied:
     def ack(self, op_id):
         """The protocol's `ack`: a group's events have consecutive seqs,
         `first` to `seq`."""
-        message = {"type": "ack", "id": op_id, "seq": self.seq}
-        if len(self.events) > 1:
-            message["first"] = self.first
-        message["replayed"] = self.replayed
-        return message
+        first = self.first if len(self.events) > 1 else None
+        return protocol.ack(op_id, self.seq, first, self.replayed)
 
 
 def _check_command_id(command_id):
@@ -737,7 +735,7 @@ def update_board(
     fields = []
     if language is not None:
         # What the board's checks and exports speak (Board.language).
-        codes = [code for code, _label in Board._meta.get_field("language").choices]
+        codes = [code for code, _label in settings.LANGUAGES]
         if language not in codes:
             raise invalid(f"the language must be one of: {', '.join(codes)}")
         board.language = language

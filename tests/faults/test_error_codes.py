@@ -5,7 +5,7 @@ import pytest
 import redis.exceptions
 from django.db import InterfaceError, OperationalError
 
-from storming import services
+from storming import protocol, services
 from storming.errors import CommandError, for_exception, invalid, is_infrastructure
 from tests.storming.test_consumer import connect, receive
 
@@ -27,7 +27,7 @@ def test_infrastructure_failures_are_unavailable_with_retry_after(error):
     assert is_infrastructure(error)
     answer = for_exception(error)
     assert answer.code == "unavailable" and answer.http_status == 503
-    message = answer.as_message("op-1")
+    message = protocol.error(answer, "op-1")
     assert message["retry_after"] > 0 and message["id"] == "op-1"
 
 
@@ -45,7 +45,7 @@ def test_a_failure_caused_by_the_database_is_unavailable_too():
 def test_anything_else_is_internal_without_retry_after(error):
     answer = for_exception(error)
     assert answer.code == "internal" and answer.http_status == 500
-    assert "retry_after" not in answer.as_message()
+    assert "retry_after" not in protocol.error(answer)
 
 
 def test_a_refusal_stays_what_it_is():

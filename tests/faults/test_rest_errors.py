@@ -7,7 +7,7 @@ from django.db import InterfaceError, OperationalError
 from django.test import Client
 from rest_framework.test import APIClient
 
-from storming import services
+from storming import board_log, services
 
 pytestmark = pytest.mark.faults
 
@@ -28,7 +28,7 @@ def test_a_database_failure_in_a_drf_view_is_503_unavailable(
     def down(*args, **kwargs):
         raise failure
 
-    monkeypatch.setattr(services, "events_since", down)
+    monkeypatch.setattr(board_log, "events_since", down)
     response = signed_in.get(f"/api/boards/{board.pk}/events/?since=0")
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
@@ -42,7 +42,7 @@ def test_a_bug_in_a_drf_view_is_500_internal_json(signed_in, board, monkeypatch)
     def bug(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(services, "events_since", bug)
+    monkeypatch.setattr(board_log, "events_since", bug)
     response = signed_in.get(f"/api/boards/{board.pk}/events/?since=0")
     assert response.status_code == 500
     body = response.json()

@@ -111,12 +111,12 @@ def test_a_socket_gets_only_the_events_after_its_welcome_from_a_shared_frame():
         entry = {"connection": "c1", "member": "m"}
         connection = live.Connection(entry, send_text, close)
         events = [{"type": "event", "seq": seq, "name": "x"} for seq in (3, 4, 5)]
-        frame, size = live.events_frame(events)
+        frame, size = protocol.events_frame(events)
         await connection.deliver_event(5, frame, size, events)  # held: no welcome
         await connection.ready(4)
         await connection.deliver_event(5, frame, size, events)  # again: had it
         more = [{"type": "event", "seq": seq, "name": "x"} for seq in (6, 7)]
-        await connection.deliver_event(7, *live.events_frame(more), more)
+        await connection.deliver_event(7, *protocol.events_frame(more), more)
 
     asyncio.run(scenario())
 
