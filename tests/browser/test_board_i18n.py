@@ -34,6 +34,13 @@ def palette_label(page, kind):
     return page.locator(f'#palette [data-kind="{kind}"] .palette__label').inner_text()
 
 
+def open_help(page):
+    page.locator("#help-open").click()
+    dialog = page.locator("#help-dialog")
+    dialog.wait_for(state="visible")
+    return dialog
+
+
 def confirm_deleting_all(page):
     """Select everything and press Delete: more than 20 stickies ask first."""
     page.locator("#board-canvas").focus()
@@ -63,6 +70,12 @@ def test_the_board_speaks_chinese_to_a_browser_asking_for_it(
     assert guide.locator("#phase-guide-toggle").inner_text() == "隐藏"
     # The connection indicator, a script's status text.
     assert page.locator("#connection").inner_text() == "实时"
+    # A dialog of the template: the shortcuts, key caps as on the keyboard.
+    help_dialog = open_help(page)
+    assert "快捷键" in help_dialog.locator("#help-title").inner_text()
+    assert "Enter" in help_dialog.locator(".shortcuts").inner_text()
+    page.keyboard.press("Escape")
+    help_dialog.wait_for(state="hidden")
     # A dialog the script builds: asking before deleting 21 stickies.
     dialog = confirm_deleting_all(page)
     assert dialog.locator("h2").inner_text() == "删除 21 张便利贴？"  # noqa: RUF001
@@ -124,6 +137,10 @@ def test_the_board_speaks_english_without_being_asked_otherwise(
     assert guide.locator("[data-guide=title]").inner_text() == "Find events"
     assert "past tense" in guide.locator("[data-guide=doing]").inner_text()
     assert page.locator("#connection").inner_text() == "Live"
+    help_dialog = open_help(page)
+    assert help_dialog.locator("#help-title").inner_text() == "Shortcuts and legend"
+    page.keyboard.press("Escape")
+    help_dialog.wait_for(state="hidden")
     dialog = confirm_deleting_all(page)
     assert dialog.locator("h2").inner_text() == "Delete 21 stickies?"
     page.keyboard.press("Escape")
