@@ -3,12 +3,13 @@
 // `membership` message) means for my page. Pure; roles_panel.js wires them.
 
 import { format, t } from "./i18n.js";
+import { ROLE_LIST } from "./vocabulary.js";
 
-export const ROLES = [
-  { role: "facilitator", label: t("Facilitator") },
-  { role: "participant", label: t("Participant") },
-  { role: "viewer", label: t("Viewer") },
-];
+// The roles and their names are the server's (vocabulary.js), but a viewer
+// is plain "Viewer", without "(read-only)": role names go into sentences
+// ("Pat is now a viewer.").
+const SHORT = { viewer: t("Viewer") };
+export const ROLES = ROLE_LIST.map(({ role, label }) => ({ role, label: SHORT[role] ?? label }));
 
 export function roleLabel(role) {
   return ROLES.find((r) => r.role === role)?.label ?? t("No longer a member");

@@ -242,7 +242,7 @@ export class VotePanel {
   }
 
   nameOf(member) {
-    if (member === this.me) return "You";
+    if (member === this.me) return t("You");
     return this.app.presence.nameOf(member)?.name || null;
   }
 
