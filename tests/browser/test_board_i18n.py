@@ -63,6 +63,17 @@ def test_the_board_speaks_chinese_to_a_browser_asking_for_it(
     # The palette: the vocabulary's labels, from the server.
     assert palette_label(page, "event") == "领域事件"
     assert palette_label(page, "context") == "限界上下文"
+    # The scripts' vocabulary, rendered into the page, in the same language.
+    vocabulary = page.evaluate(
+        "() => JSON.parse(document.getElementById('board-vocabulary').textContent)"
+    )
+    assert vocabulary["kinds"][0] == {
+        "kind": "event",
+        "label": "领域事件",
+        "width": 160,
+        "height": 160,
+        "frame": False,
+    }
     # The phase guide: the phase's name (server) and what to do (script).
     guide = page.locator("#phase-guide")
     assert guide.locator("[data-guide=title]").inner_text().startswith("发现")
