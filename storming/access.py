@@ -8,6 +8,7 @@ guest membership their session got from an invite link.
 import secrets
 
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
 
 from .errors import forbidden
 from .models import Board, Member
@@ -93,8 +94,10 @@ def can_write(member: Member | None, board: Board) -> bool:
 def check_command(member: Member, board: Board, command_name) -> None:
     """Raise `CommandError('forbidden')` unless `member` may run the command."""
     if member.role == Role.VIEWER:
-        raise forbidden("viewers cannot change the board")
+        raise forbidden(_("viewers cannot change the board"))
     if command_name in FACILITATOR_COMMANDS and not can_manage(member):
-        raise forbidden(f"only a facilitator can run {command_name}")
+        raise forbidden(
+            _("only a facilitator can run %(command)s"), command=command_name
+        )
     if not can_write(member, board):
-        raise forbidden("the board is locked; only a facilitator can change it")
+        raise forbidden(_("the board is locked; only a facilitator can change it"))

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
 from .errors import conflict, invalid, not_found
 from .text import check_text
 from .vocabulary import (
@@ -146,13 +149,21 @@ def check_object(value, where, allowed, required=()):
     bad shape the same way.
     """
     if not isinstance(value, dict):
-        raise invalid(f"{where} must be an object")
+        raise invalid(_("%(where)s must be an object"), where=where)
     unknown = sorted(set(value) - set(allowed))
     if unknown:
-        raise invalid(f"{where} has unknown key(s): {', '.join(unknown)}")
+        raise invalid(
+            _("%(where)s has unknown key(s): %(keys)s"),
+            where=where,
+            keys=", ".join(unknown),
+        )
     missing = [key for key in required if key not in value]
     if missing:
-        raise invalid(f"{where} is missing the key(s): {', '.join(missing)}")
+        raise invalid(
+            _("%(where)s is missing the key(s): %(keys)s"),
+            where=where,
+            keys=", ".join(missing),
+        )
     return value
 
 
@@ -162,87 +173,102 @@ def _payload(data, allowed, required=()):
 
 def uuid_text(value, name):
     if not isinstance(value, str):
-        raise invalid(f"{name} must be a UUID string")
+        raise invalid(_("%(name)s must be a UUID string"), name=name)
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise invalid(f"{name} must be a UUID string") from None
+        raise invalid(_("%(name)s must be a UUID string"), name=name) from None
 
 
 def finite_number(value, name, low=-MAX_COORDINATE, high=MAX_COORDINATE):
     # bool is an int in Python, but `true` is no coordinate.
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise invalid(f"{name} must be a number")
+        raise invalid(_("%(name)s must be a number"), name=name)
     try:
         value = float(value)
     except OverflowError:
         # A JSON integer with hundreds of digits is no float at all.
-        raise invalid(f"{name} must be a finite number") from None
+        raise invalid(_("%(name)s must be a finite number"), name=name) from None
     if not math.isfinite(value):
-        raise invalid(f"{name} must be a finite number")
+        raise invalid(_("%(name)s must be a finite number"), name=name)
     if not low <= value <= high:
-        raise invalid(f"{name} must be between {low:g} and {high:g}")
+        raise invalid(
+            _("%(name)s must be between %(low)s and %(high)s"),
+            name=name,
+            low=f"{low:g}",
+            high=f"{high:g}",
+        )
     return value
 
 
 def _text(value, name, limit):
     if not isinstance(value, str):
-        raise invalid(f"{name} must be a string")
+        raise invalid(_("%(name)s must be a string"), name=name)
     if len(value) > limit:
-        raise invalid(f"{name} is {len(value)} characters long; the limit is {limit}")
+        raise invalid(
+            _("%(name)s is %(length)s characters long; the limit is %(limit)s"),
+            name=name,
+            length=len(value),
+            limit=limit,
+        )
     return check_text(value, name)
 
 
 def _kind(value):
     if value not in Kind.values:
-        raise invalid(f"kind must be one of: {', '.join(Kind.values)}")
+        raise invalid(_("kind must be one of: %(kinds)s"), kinds=", ".join(Kind.values))
     return value
 
 
 def _bool(value, name):
     if not isinstance(value, bool):
-        raise invalid(f"{name} must be true or false")
+        raise invalid(_("%(name)s must be true or false"), name=name)
     return value
 
 
 def _code_name(value):
     value = _text(value, "code_name", MAX_CODE_NAME).strip()
     if value and not value.isidentifier():
-        raise invalid("code_name must be a valid identifier (letters, digits, _)")
+        raise invalid(_("code_name must be a valid identifier (letters, digits, _)"))
     return value
 
 
 def _event_style(value):
     if value not in EVENT_STYLES:
-        raise invalid(f"event_style must be one of: {', '.join(EVENT_STYLES)}")
+        raise invalid(
+            _("event_style must be one of: %(styles)s"), styles=", ".join(EVENT_STYLES)
+        )
     return value
 
 
 def _fields(value):
     """Accept ["name: type", ...] or [{"name": ..., "type": ...}, ...]."""
     if not isinstance(value, list):
-        raise invalid("fields must be a list of 'name: type' entries")
+        raise invalid(_("fields must be a list of 'name: type' entries"))
     if len(value) > MAX_FIELDS:
-        raise invalid(f"at most {MAX_FIELDS} fields")
+        raise invalid(_("at most %(count)s fields"), count=MAX_FIELDS)
     result = []
     for item in value:
         name: object
         type_: object
         if isinstance(item, str):
-            name, _, type_ = item.partition(":")
+            name, _colon, type_ = item.partition(":")
         elif isinstance(item, dict) and set(item) <= {"name", "type"}:
             name, type_ = item.get("name"), item.get("type", "")
         else:
-            raise invalid("each field must be 'name: type' or {name, type}")
+            raise invalid(_("each field must be 'name: type' or {name, type}"))
         if not isinstance(name, str) or not isinstance(type_, str):
-            raise invalid("field names and types must be strings")
+            raise invalid(_("field names and types must be strings"))
         name, type_ = name.strip(), type_.strip()
-        check_text(name, "a field's name", multiline=False)
-        check_text(type_, "a field's type", multiline=False)
+        check_text(name, _("a field's name"), multiline=False)
+        check_text(type_, _("a field's type"), multiline=False)
         if not name:
-            raise invalid("a field needs a name")
+            raise invalid(_("a field needs a name"))
         if len(name) > MAX_FIELD_PART or len(type_) > MAX_FIELD_PART:
-            raise invalid(f"field names and types are limited to {MAX_FIELD_PART}")
+            raise invalid(
+                _("field names and types are limited to %(limit)s"),
+                limit=MAX_FIELD_PART,
+            )
         result.append({"name": name, "type": type_})
     return result
 
@@ -267,7 +293,7 @@ UPDATABLE = {
 def _existing_sticky(ctx, sticky_id, name="id"):
     sticky = ctx.view.sticky(uuid_text(sticky_id, name))
     if sticky is None:
-        raise not_found(f"no sticky {sticky_id} on this board")
+        raise not_found(_("no sticky %(id)s on this board"), id=sticky_id)
     return sticky
 
 
@@ -283,13 +309,13 @@ def sticky_create(ctx, data):
     kind = _kind(data["kind"])
     sticky_id = uuid_text(data["id"], "id") if "id" in data else str(uuid.uuid4())
     if ctx.view.sticky_id_taken(sticky_id):
-        raise conflict(f"a sticky with id {sticky_id} already exists")
+        raise conflict(_("a sticky with id %(id)s already exists"), id=sticky_id)
     width, height = DEFAULT_SIZE[kind]
     values = {name: UPDATABLE[name](data[name]) for name in UPDATABLE if name in data}
     if values.get("pivotal") and kind != Kind.EVENT:
-        raise invalid("only events can be pivotal")
+        raise invalid(_("only events can be pivotal"))
     if values.get("event_style", "state") != "state" and kind != Kind.EVENT:
-        raise invalid("only events have an event_style")
+        raise invalid(_("only events have an event_style"))
     now = iso(ctx.now)
     sticky = {
         "id": sticky_id,
@@ -317,12 +343,15 @@ def sticky_update(ctx, data):
     sticky = _existing_sticky(ctx, data["id"])
     changes = {name: UPDATABLE[name](data[name]) for name in UPDATABLE if name in data}
     if not changes:
-        raise invalid(f"nothing to update; give any of: {', '.join(UPDATABLE)}")
+        raise invalid(
+            _("nothing to update; give any of: %(fields)s"),
+            fields=", ".join(UPDATABLE),
+        )
     kind = changes.get("kind", sticky["kind"])
     if changes.get("pivotal") and kind != Kind.EVENT:
-        raise invalid("only events can be pivotal")
+        raise invalid(_("only events can be pivotal"))
     if changes.get("event_style", "state") != "state" and kind != Kind.EVENT:
-        raise invalid("only events have an event_style")
+        raise invalid(_("only events have an event_style"))
     if kind != Kind.EVENT and sticky["pivotal"] and "pivotal" not in changes:
         changes["pivotal"] = False
     if (
@@ -334,10 +363,10 @@ def sticky_update(ctx, data):
     if "version" in data:
         version = data["version"]
         if isinstance(version, bool) or not isinstance(version, int):
-            raise invalid("version must be an integer")
+            raise invalid(_("version must be an integer"))
         if version != sticky["version"] and TEXT_FIELDS & set(changes):
             raise conflict(
-                "someone else changed this sticky first; here is its current text",
+                _("someone else changed this sticky first; here is its current text"),
                 details={"sticky": sticky},
             )
     return _update(ctx, sticky, changes)
@@ -397,12 +426,12 @@ def link_create(ctx, data):
     source = _existing_sticky(ctx, data["from"], "from")
     target = _existing_sticky(ctx, data["to"], "to")
     if source["id"] == target["id"]:
-        raise invalid("a sticky cannot link to itself")
+        raise invalid(_("a sticky cannot link to itself"))
     link_id = uuid_text(data["id"], "id") if "id" in data else str(uuid.uuid4())
     if ctx.view.link_id_taken(link_id):
-        raise conflict(f"a link with id {link_id} already exists")
+        raise conflict(_("a link with id %(id)s already exists"), id=link_id)
     if ctx.view.link_between(source["id"], target["id"]) is not None:
-        raise conflict("these stickies are already linked")
+        raise conflict(_("these stickies are already linked"))
     link = {
         "id": link_id,
         "from": source["id"],
@@ -417,7 +446,7 @@ def link_delete(ctx, data):
     data = _payload(data, {"id"}, required=("id",))
     link = ctx.view.link(uuid_text(data["id"], "id"))
     if link is None:
-        raise not_found(f"no link {data['id']} on this board")
+        raise not_found(_("no link %(id)s on this board"), id=data["id"])
     return Change("link.deleted", {"id": link["id"]}, link)
 
 
@@ -425,7 +454,7 @@ def vote_cast(ctx, data):
     data = _payload(data, {"id"}, required=("id",))
     sticky = _existing_sticky(ctx, data["id"])
     if ctx.view.has_vote(sticky["id"], ctx.actor):
-        raise conflict("you have already voted for this sticky")
+        raise conflict(_("you have already voted for this sticky"))
     voting = ctx.settings.get("voting")
     if voting:
         _check_ballot(ctx, voting, sticky)
@@ -438,30 +467,38 @@ def vote_retract(ctx, data):
     sticky = _existing_sticky(ctx, data["id"])
     votes = [v for v in ctx.view.votes_of(sticky["id"]) if v["member"] == ctx.actor]
     if not votes:
-        raise not_found("you have not voted for this sticky")
+        raise not_found(_("you have not voted for this sticky"))
     voting = ctx.settings.get("voting")
     if voting and voting.get("revealed"):
-        raise conflict("the votes are counted: the vote is over")
+        raise conflict(_("the votes are counted: the vote is over"))
     return Change(
         "vote.retracted", {"sticky": sticky["id"], "member": ctx.actor}, votes[0]
     )
+
+
+def _kind_names_now(kinds):
+    return ", ".join(str(Kind(kind).label).lower() for kind in kinds)
+
+
+# The kinds' names in the language the refusal is read in.
+_kind_names = lazy(_kind_names_now, str)
 
 
 def _check_ballot(ctx, voting, sticky):
     """During a dot vote: only on the kinds put to the vote, and at most the
     votes each person has (those cast since the vote opened count)."""
     if voting.get("revealed"):
-        raise conflict("the votes are counted: the vote is over")
+        raise conflict(_("the votes are counted: the vote is over"))
     if sticky["kind"] not in voting["kinds"]:
-        kinds = ", ".join(Kind(kind).label.lower() for kind in voting["kinds"])
-        raise invalid(f"this vote is on {kinds} only")
+        kinds = _kind_names(tuple(voting["kinds"]))
+        raise invalid(_("this vote is on %(kinds)s only"), kinds=kinds)
     cast = [
         v
         for v in ctx.view.votes_by(ctx.actor)
         if v["created_at"] >= voting["started_at"]
     ]
     if len(cast) >= voting["votes"]:
-        raise conflict(f"you have used your {voting['votes']} votes")
+        raise conflict(_("you have used your %(votes)s votes"), votes=voting["votes"])
 
 
 MAX_VOTES_EACH = 20
@@ -472,15 +509,15 @@ def vote_open(ctx, data):
     the votes stay hidden on screen until `vote.reveal`."""
     data = _payload(data, {"votes", "kinds"}, required=("votes", "kinds"))
     if ctx.settings.get("voting"):
-        raise conflict("a vote is open already: close it first")
+        raise conflict(_("a vote is open already: close it first"))
     votes = data["votes"]
     if isinstance(votes, bool) or not isinstance(votes, int):
-        raise invalid("votes must be a whole number")
+        raise invalid(_("votes must be a whole number"))
     if not 1 <= votes <= MAX_VOTES_EACH:
-        raise invalid(f"votes must be between 1 and {MAX_VOTES_EACH}")
+        raise invalid(_("votes must be between 1 and %(most)s"), most=MAX_VOTES_EACH)
     kinds = data["kinds"]
     if not isinstance(kinds, list) or not kinds:
-        raise invalid("kinds must be a non-empty list of sticky kinds")
+        raise invalid(_("kinds must be a non-empty list of sticky kinds"))
     for kind in kinds:
         _kind(kind)
     started = {
@@ -496,9 +533,9 @@ def vote_reveal(ctx, data):
     _payload(data, set())
     voting = ctx.settings.get("voting")
     if not voting:
-        raise not_found("no vote is open")
+        raise not_found(_("no vote is open"))
     if voting.get("revealed"):
-        raise conflict("the votes are shown already")
+        raise conflict(_("the votes are shown already"))
     return Change("voting.revealed", {"id": voting["id"]}, {"voting": voting})
 
 
@@ -506,7 +543,7 @@ def vote_close(ctx, data):
     _payload(data, set())
     voting = ctx.settings.get("voting")
     if not voting:
-        raise not_found("no vote is open")
+        raise not_found(_("no vote is open"))
     return Change("voting.closed", {"id": voting["id"]}, {"voting": voting})
 
 
@@ -520,7 +557,9 @@ def lanes_set(ctx, data):
     data = _payload(data, {"lanes"}, required=("lanes",))
     lanes = data["lanes"]
     if not isinstance(lanes, list) or len(lanes) > MAX_LANES:
-        raise invalid(f"lanes must be a list of at most {MAX_LANES} lanes")
+        raise invalid(
+            _("lanes must be a list of at most %(most)s lanes"), most=MAX_LANES
+        )
     clean = []
     for index, lane in enumerate(lanes):
         where = f"lanes[{index}]"
@@ -535,7 +574,7 @@ def lanes_set(ctx, data):
             }
         )
     if len({lane["id"] for lane in clean}) != len(clean):
-        raise invalid("two lanes have the same id")
+        raise invalid(_("two lanes have the same id"))
     clean.sort(key=lambda lane: lane["y"])
     return Change(
         "lanes.changed", {"lanes": clean}, {"lanes": ctx.settings.get("lanes", [])}
@@ -553,7 +592,7 @@ def vote_import(ctx, data):
     sticky = _existing_sticky(ctx, data["id"])
     member = uuid_text(data["member"], "member")
     if ctx.view.has_vote(sticky["id"], member):
-        raise conflict("this voter has already voted for this sticky")
+        raise conflict(_("this voter has already voted for this sticky"))
     vote = {"sticky": sticky["id"], "member": member, "created_at": iso(ctx.now)}
     return Change("vote.cast", vote)
 
@@ -561,7 +600,9 @@ def vote_import(ctx, data):
 def phase_set(ctx, data):
     data = _payload(data, {"phase"}, required=("phase",))
     if data["phase"] not in Phase.values:
-        raise invalid(f"phase must be one of: {', '.join(Phase.values)}")
+        raise invalid(
+            _("phase must be one of: %(phases)s"), phases=", ".join(Phase.values)
+        )
     return Change(
         "phase.changed", {"phase": data["phase"]}, {"phase": ctx.settings.get("phase")}
     )
@@ -571,9 +612,11 @@ def timer_start(ctx, data):
     data = _payload(data, {"seconds"}, required=("seconds",))
     seconds = data["seconds"]
     if isinstance(seconds, bool) or not isinstance(seconds, int):
-        raise invalid("seconds must be a whole number")
+        raise invalid(_("seconds must be a whole number"))
     if not 1 <= seconds <= MAX_TIMER_SECONDS:
-        raise invalid(f"seconds must be between 1 and {MAX_TIMER_SECONDS}")
+        raise invalid(
+            _("seconds must be between 1 and %(most)s"), most=MAX_TIMER_SECONDS
+        )
     ends_at = iso(ctx.now + timedelta(seconds=seconds))
     return Change("timer.started", {"seconds": seconds, "ends_at": ends_at})
 
@@ -627,17 +670,17 @@ def stacks(history):
 
 def undo(ctx, data):
     _payload(data, set())
-    undo_stack, _ = stacks(ctx.view.history(ctx.actor))
+    undo_stack, _redo_stack = stacks(ctx.view.history(ctx.actor))
     if not undo_stack:
-        raise not_found("nothing to undo")
+        raise not_found(_("nothing to undo"))
     return _invert_unit(ctx, undo_stack[-1], undo_of=undo_stack[-1])
 
 
 def redo(ctx, data):
     _payload(data, set())
-    _, redo_stack = stacks(ctx.view.history(ctx.actor))
+    _undo_stack, redo_stack = stacks(ctx.view.history(ctx.actor))
     if not redo_stack:
-        raise not_found("nothing to redo")
+        raise not_found(_("nothing to redo"))
     # Redoing is undoing the undo.
     return _invert_unit(ctx, redo_stack[-1], redo_of=redo_stack[-1])
 
@@ -658,10 +701,10 @@ def _invert_unit(ctx, key, **marks):
 def _still(ctx, current, expected, fields):
     """Refuse to invert a change that someone has since built upon."""
     if current is None:
-        raise conflict("that sticky has been deleted since")
+        raise conflict(_("that sticky has been deleted since"))
     if any(current[name] != expected[name] for name in fields):
         raise conflict(
-            "someone changed this since; undo would overwrite their work",
+            _("someone changed this since; undo would overwrite their work"),
             details={"sticky": current},
         )
 
@@ -676,7 +719,7 @@ def _invert_sticky_deleted(ctx, event, marks):
     view, before = ctx.view, event.before
     sticky = before["sticky"]
     if view.sticky_id_taken(sticky["id"]):
-        raise conflict("that sticky exists again")
+        raise conflict(_("that sticky exists again"))
     restored = dict(sticky, version=sticky["version"] + 1, updated_at=iso(ctx.now))
     # Bring back the links whose other end is still there.
     restored["links"] = [
@@ -704,7 +747,7 @@ def _invert_sticky_moved(ctx, event, marks):
 def _invert_link_created(ctx, event, marks):
     link = ctx.view.link(event.data["id"])
     if link is None:
-        raise conflict("that link has been deleted since")
+        raise conflict(_("that link has been deleted since"))
     return Change("link.deleted", {"id": link["id"]}, link, **marks)
 
 
@@ -712,25 +755,25 @@ def _invert_link_deleted(ctx, event, marks):
     view, link = ctx.view, event.before
     ends = (view.sticky(link["from"]), view.sticky(link["to"]))
     if None in ends or view.link_id_taken(link["id"]):
-        raise conflict("that link cannot come back: a sticky it joined is gone")
+        raise conflict(_("that link cannot come back: a sticky it joined is gone"))
     if view.link_between(link["from"], link["to"]) is not None:
-        raise conflict("these stickies are linked again already")
+        raise conflict(_("these stickies are linked again already"))
     return Change("link.created", link, None, **marks)
 
 
 def _invert_vote_cast(ctx, event, marks):
     data = event.data
     if not ctx.view.has_vote(data["sticky"], data["member"]):
-        raise conflict("that vote has been retracted since")
+        raise conflict(_("that vote has been retracted since"))
     return Change("vote.retracted", _vote_key(data), data, **marks)
 
 
 def _invert_vote_retracted(ctx, event, marks):
     data = event.data
     if ctx.view.sticky(data["sticky"]) is None:
-        raise conflict("that sticky has been deleted since")
+        raise conflict(_("that sticky has been deleted since"))
     if ctx.view.has_vote(data["sticky"], data["member"]):
-        raise conflict("that vote is there already")
+        raise conflict(_("that vote is there already"))
     return Change("vote.cast", dict(event.before), None, **marks)
 
 
@@ -872,6 +915,8 @@ def decide(ctx, name, data, *, server=False):
         decider = deciders[name]
     except (KeyError, TypeError):
         raise invalid(
-            f"unknown command {name!r}; known: {', '.join(COMMAND_NAMES)}"
+            _("unknown command %(name)s; known: %(known)s"),
+            name=repr(name),
+            known=", ".join(COMMAND_NAMES),
         ) from None
     return decider(ctx, data)

@@ -16,9 +16,14 @@ from channels.consumer import AsyncConsumer
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from whiteboard.language import socket_language
 
 from . import access, board_log, committer, live, protocol, services
-from .errors import CommandError, for_exception, invalid
+from .errors import CommandError, for_exception, forbidden, invalid
+from .errors import message as refusal_text
 from .presence import pick_color
 from .protocol import (
     Assembler,
@@ -51,9 +56,9 @@ def _since(value):
     try:
         since = int(value)
     except ValueError:
-        raise invalid("since must be a whole number") from None
+        raise invalid(_("since must be a whole number")) from None
     if since < 0:
-        raise invalid("since must be 0 or more")
+        raise invalid(_("since must be 0 or more"))
     return since
 
 
@@ -79,6 +84,9 @@ class BoardConsumer(AsyncConsumer):
     # -- connecting ---------------------------------------------------------------
 
     async def websocket_connect(self, message):
+        # The person's language, for the socket's life: what its refusals and
+        # notices say (see `_error`).
+        self.language = await database_sync_to_async(socket_language)(self.scope)
         self.connection = None
         self.room = None
         self._worker = None
@@ -104,7 +112,7 @@ class BoardConsumer(AsyncConsumer):
             await self.send({"type": "websocket.accept"})
             if error.code == "rate_limited":
                 # Not final like the others: say when to try again.
-                await self._send_text(encode(protocol.error(error)))
+                await self._send_text(encode(self._error(error)))
             code = CLOSE_CODES.get(error.code, protocol.CLOSE_FORBIDDEN)
             await self.send({"type": "websocket.close", "code": code})
             return
@@ -119,7 +127,9 @@ class BoardConsumer(AsyncConsumer):
             "role": self.member.role,
             "color": None,
         }
-        self.connection = live.Connection(entry, self._send_text, self._close)
+        self.connection = live.Connection(
+            entry, self._send_text, self._close, language=self.language
+        )
         if self._sockets_of_member() >= settings.LIVE_MAX_SOCKETS_PER_MEMBER:
             await self.send(
                 {"type": "websocket.close", "code": protocol.CLOSE_TOO_MANY}
@@ -204,6 +214,17 @@ class BoardConsumer(AsyncConsumer):
         if self.connection is not None:
             await self.connection.send(encode(message))
 
+    def _error(self, refusal: CommandError, op_id=None) -> dict:
+        """The `error` message of `refusal`, in the socket's language.
+
+        A refusal's message is lazy (`errors.message`): it may have been made
+        on the group commit's database thread, which decides the commands of
+        many sockets at once, each speaking its own language. It is put into
+        words here, for this socket only; `override` changes nothing beyond
+        this call (no await inside)."""
+        with translation.override(self.language):
+            return protocol.error(refusal, op_id)
+
     # -- frames from the client -----------------------------------------------
 
     async def websocket_receive(self, message):
@@ -215,8 +236,8 @@ class BoardConsumer(AsyncConsumer):
         text = message.get("text")
         if text is None:
             await self._reply(
-                protocol.error(
-                    invalid("binary frames are not accepted; send JSON text")
+                self._error(
+                    invalid(_("binary frames are not accepted; send JSON text"))
                 )
             )
             return
@@ -226,13 +247,13 @@ class BoardConsumer(AsyncConsumer):
         try:
             frame = protocol.parse(text, joined=joined)
         except FrameError as error:
-            await self._reply(protocol.error(error, error.op_id))
+            await self._reply(self._error(error, error.op_id))
             return
         if isinstance(frame, Chunk):
             try:
                 whole = self.chunks.add(frame)
             except CommandError as error:
-                await self._reply(protocol.error(error))
+                await self._reply(self._error(error))
                 return
             if whole is not None:
                 await self._frame(whole, joined=True)
@@ -249,8 +270,10 @@ class BoardConsumer(AsyncConsumer):
         # unacknowledged command after one (docs/protocol.md).
         if not self.limits.should_notify():
             return
-        error = CommandError("rate_limited", "too many messages; slow down")
-        reply = protocol.error(error, op_id)
+        error = CommandError(
+            "rate_limited", refusal_text(_("too many messages; slow down"))
+        )
+        reply = self._error(error, op_id)
         # Whole milliseconds, never 0: "now" would invite an instant retry.
         wait = bucket.retry_after(cost)
         reply["retry_after"] = max(0.001, math.ceil(wait * 1000) / 1000)
@@ -260,14 +283,8 @@ class BoardConsumer(AsyncConsumer):
         cost = command_cost(command)
         if cost > self.limits.commands.burst:
             # More than the bucket ever holds: it could never pass.
-            await self._reply(
-                protocol.error(
-                    CommandError(
-                        "invalid", "this batch is more than the rate limit ever allows"
-                    ),
-                    command.op_id,
-                )
-            )
+            refusal = invalid(_("this batch is more than the rate limit ever allows"))
+            await self._reply(self._error(refusal, command.op_id))
             return
         if not self.limits.commands.take(cost):
             await self._refuse(command.op_id, self.limits.commands, cost)
@@ -294,7 +311,7 @@ class BoardConsumer(AsyncConsumer):
                     log.warning("command %s: unavailable: %r", command.name, failure)
                 else:
                     log.exception("command %s failed", command.name)
-                await self._reply(protocol.error(error, command.op_id))
+                await self._reply(self._error(error, command.op_id))
 
     async def _command(self, command: Command):
         try:
@@ -302,7 +319,7 @@ class BoardConsumer(AsyncConsumer):
                 self.board.pk, self.member, command.name, command.data, command.op_id
             )
         except CommandError as error:
-            await self._reply(protocol.error(error, command.op_id))
+            await self._reply(self._error(error, command.op_id))
             return
         await self._reply(applied.ack(command.op_id))
 
@@ -324,22 +341,16 @@ class BoardConsumer(AsyncConsumer):
             self.room.view(self.connection, x, y, frame.zoom)
         elif isinstance(frame, Signal):
             if self.connection.entry["role"] != Role.FACILITATOR:
-                await self._reply(
-                    protocol.error(
-                        CommandError(
-                            "forbidden", f"only a facilitator can {frame.kind} the room"
-                        )
-                    )
+                refusal = forbidden(
+                    _("only a facilitator can %(kind)s the room"), kind=frame.kind
                 )
+                await self._reply(self._error(refusal))
                 return
             await self.room.signal(self.connection, frame.kind, frame.fields)
         elif isinstance(frame, Drag | GroupDrag):
             if not self._may_move():
-                await self._reply(
-                    protocol.error(
-                        CommandError("forbidden", "you cannot move stickies")
-                    )
-                )
+                refusal = forbidden(_("you cannot move stickies"))
+                await self._reply(self._error(refusal))
                 return
             drags = frame.drags if isinstance(frame, GroupDrag) else (frame,)
             for drag in drags:

@@ -2,6 +2,9 @@
 
 from http import HTTPStatus
 
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _
+
 HTTP_STATUS = {
     "invalid": HTTPStatus.BAD_REQUEST,
     "forbidden": HTTPStatus.FORBIDDEN,
@@ -22,12 +25,39 @@ HTTP_STATUS = {
 RETRY_AFTER = 2
 
 
+def _render(text, params):
+    # Each value in the same language as the text (a lazy "a command" too);
+    # numbers stay numbers, for an ngettext_lazy to choose its plural by.
+    if not params:
+        return str(text)
+    return text % {
+        key: str(value) if isinstance(value, Promise) else value
+        for key, value in params.items()
+    }
+
+
+# A refusal's message is made where the command is decided, which for the
+# websocket is the group commit's database thread: one thread deciding the
+# commands of many people, each in their own language. So the message stays
+# lazy (a gettext_lazy text and its `%(name)s` values) and is put into words
+# only when it is sent: `protocol.error` under the request's language (REST)
+# or the socket's (`translation.override` in the consumer). A plain
+# `gettext` here would speak whatever language that thread happens to have.
+_lazy_message = lazy(_render, str)
+
+
+def message(text, **params):
+    """`text` (a gettext_lazy) with its `%(name)s` values, translated when
+    it is read, not now."""
+    return _lazy_message(text, params)
+
+
 class CommandError(Exception):
     """A command was refused; nothing was written.
 
     `code` is one of the protocol's codes, `message` is meant for the person
-    who sent the command, `details` carries what a client needs to recover
-    (for a conflict, the sticky as it is now).
+    who sent the command (lazy: see `message`), `details` carries what a
+    client needs to recover (for a conflict, the sticky as it is now).
     """
 
     def __init__(self, code, message, details=None, retry_after=None):
@@ -43,28 +73,32 @@ class CommandError(Exception):
         return HTTP_STATUS[self.code]
 
 
-def invalid(message):
-    return CommandError("invalid", message)
+def invalid(text, **params):
+    return CommandError("invalid", message(text, **params))
 
 
-def not_found(message):
-    return CommandError("not_found", message)
+def not_found(text, **params):
+    return CommandError("not_found", message(text, **params))
 
 
-def conflict(message, details=None):
-    return CommandError("conflict", message, details)
+def conflict(text, details=None, **params):
+    return CommandError("conflict", message(text, **params), details)
 
 
-def forbidden(message):
-    return CommandError("forbidden", message)
+def forbidden(text, **params):
+    return CommandError("forbidden", message(text, **params))
 
 
-def unavailable(message="a service the server needs is out of reach; try again soon"):
-    return CommandError("unavailable", message, retry_after=RETRY_AFTER)
+UNAVAILABLE = _("a service the server needs is out of reach; try again soon")
+INTERNAL = _("the server failed to run this; it has been logged")
 
 
-def internal(message="the server failed to run this; it has been logged"):
-    return CommandError("internal", message)
+def unavailable(text=UNAVAILABLE):
+    return CommandError("unavailable", message(text), retry_after=RETRY_AFTER)
+
+
+def internal(text=INTERNAL):
+    return CommandError("internal", message(text))
 
 
 def is_infrastructure(error: BaseException) -> bool:

@@ -110,8 +110,10 @@ class Connection:
     and the first live event.
     """
 
-    def __init__(self, entry, send_text, close, clock=time.monotonic):
+    def __init__(self, entry, send_text, close, clock=time.monotonic, language=None):
         self.id = entry["connection"]
+        # What the socket's person reads (a removal notice), None: the default.
+        self.language = language
         self.entry = entry
         self._send_text = send_text
         self._close = close
@@ -424,7 +426,10 @@ class Room:
                 continue
             touched = True
             if role is None:
-                await connection.send(encode(protocol.membership(member, None)))
+                removed = protocol.membership(
+                    member, None, language=connection.language
+                )
+                await connection.send(encode(removed))
                 await connection.close(CLOSE_FORBIDDEN)
                 self.connections.pop(connection.id, None)
                 self._cursors.pop(connection.id, None)

@@ -10,6 +10,10 @@ is written once; `SERVER_MESSAGES` names them all.
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
 from .commands import COMMAND_NAMES, check_object, finite_number, uuid_text
 from .errors import CommandError, invalid
 from .text import check_members, check_text, clean
@@ -126,11 +130,13 @@ class Assembler:
             self.id = chunk.id
         if chunk.n != len(self.parts):
             self._reset()
-            raise invalid(f"chunk {chunk.n} came out of order")
+            raise invalid(_("chunk %(n)s came out of order"), n=chunk.n)
         self.size += len(chunk.data.encode("utf-8", "surrogatepass"))
         if self.size > MAX_MESSAGE_BYTES:
             self._reset()
-            raise invalid(f"messages are limited to {MAX_MESSAGE_BYTES} bytes")
+            raise invalid(
+                _("messages are limited to %(most)s bytes"), most=MAX_MESSAGE_BYTES
+            )
         self.parts.append(chunk.data)
         if len(self.parts) < chunk.of:
             return None
@@ -196,19 +202,23 @@ def parse(text: str, *, joined=False):
     named one, so the client can tell which command was refused.
     """
     if not joined and too_large(text):
-        raise FrameError(invalid(f"frames are limited to {MAX_FRAME_BYTES} bytes"))
+        raise FrameError(
+            invalid(_("frames are limited to %(most)s bytes"), most=MAX_FRAME_BYTES)
+        )
     try:
         message = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        raise FrameError(invalid("a frame must be one JSON object")) from None
+        raise FrameError(invalid(_("a frame must be one JSON object"))) from None
     if not isinstance(message, dict):
-        raise FrameError(invalid("a frame must be one JSON object"))
+        raise FrameError(invalid(_("a frame must be one JSON object")))
     reader = READERS.get(message.get("type"))
     if joined and reader is _chunk:
         reader = None
     if reader is None:
         known = ", ".join(sorted(READERS))
-        raise FrameError(invalid(f"unknown message type; expected one of: {known}"))
+        raise FrameError(
+            invalid(_("unknown message type; expected one of: %(known)s"), known=known)
+        )
     try:
         if reader is not _chunk:
             # A chunk's data is a piece of a message, checked once joined.
@@ -219,33 +229,41 @@ def parse(text: str, *, joined=False):
 
 
 def _command(message):
-    check_object(message, "a command", ("type", "id", "name", "data"), ("id", "name"))
+    check_object(
+        message, _("a command"), ("type", "id", "name", "data"), ("id", "name")
+    )
     op_id = message["id"]
     if not isinstance(op_id, str) or not 0 < len(op_id) <= MAX_COMMAND_ID:
-        raise invalid(f"id must be a string of 1 to {MAX_COMMAND_ID} characters")
+        raise invalid(
+            _("id must be a string of 1 to %(most)s characters"), most=MAX_COMMAND_ID
+        )
     check_text(op_id, "id", multiline=False)
     name = message["name"]
     if name not in COMMAND_NAMES:
-        raise invalid(f"unknown command {str(name)[:80]!r}")
+        raise invalid(_("unknown command %(name)s"), name=repr(str(name)[:80]))
     data = message.get("data")
     if data is not None and not isinstance(data, dict):
-        raise invalid("data must be an object")
+        raise invalid(_("data must be an object"))
     return Command(op_id, name, data)
 
 
 def _cursor(message):
-    check_object(message, "a cursor", ("type", "x", "y"), ("x", "y"))
+    check_object(message, _("a cursor"), ("type", "x", "y"), ("x", "y"))
     return Cursor(finite_number(message["x"], "x"), finite_number(message["y"], "y"))
 
 
 def _drag(message):
     if "drags" in message:
-        check_object(message, "a group drag", ("type", "drags"))
+        check_object(message, _("a group drag"), ("type", "drags"))
         items = message["drags"]
         if not isinstance(items, list) or not 0 < len(items) <= MAX_GROUP_DRAG:
-            raise invalid(f"drags must be a list of 1 to {MAX_GROUP_DRAG} positions")
-        return GroupDrag(tuple(_one_drag(item, "a dragged sticky") for item in items))
-    return _one_drag(message, "a drag", ("type",))
+            raise invalid(
+                _("drags must be a list of 1 to %(most)s positions"),
+                most=MAX_GROUP_DRAG,
+            )
+        where = _("a dragged sticky")
+        return GroupDrag(tuple(_one_drag(item, where) for item in items))
+    return _one_drag(message, _("a drag"), ("type",))
 
 
 def _one_drag(item, where, extra=()):
@@ -258,15 +276,15 @@ def _one_drag(item, where, extra=()):
 
 
 def _pong(message):
-    check_object(message, "a pong", ("type", "nonce"), ("nonce",))
+    check_object(message, _("a pong"), ("type", "nonce"), ("nonce",))
     nonce = message["nonce"]
     if not isinstance(nonce, str) or not 0 < len(nonce) <= MAX_NONCE:
-        raise invalid("nonce must be the string from the ping")
+        raise invalid(_("nonce must be the string from the ping"))
     return Pong(nonce)
 
 
 def _view(message):
-    check_object(message, "a view", ("type", "x", "y", "zoom"), ("x", "y", "zoom"))
+    check_object(message, _("a view"), ("type", "x", "y", "zoom"), ("x", "y", "zoom"))
     return View(
         finite_number(message["x"], "x"),
         finite_number(message["y"], "y"),
@@ -278,35 +296,43 @@ def _signal(message):
     kind = message.get("kind")
     if kind == "summon":
         check_object(
-            message, "a summon", ("type", "kind", "x", "y", "zoom"), ("x", "y", "zoom")
+            message,
+            _("a summon"),
+            ("type", "kind", "x", "y", "zoom"),
+            ("x", "y", "zoom"),
         )
         view = _view({"x": message["x"], "y": message["y"], "zoom": message["zoom"]})
         return Signal(kind, {"x": view.x, "y": view.y, "zoom": view.zoom})
     if kind == "follow":
-        check_object(message, "a follow", ("type", "kind", "on"), ("on",))
+        check_object(message, _("a follow"), ("type", "kind", "on"), ("on",))
         if not isinstance(message["on"], bool):
-            raise invalid("on must be true or false")
+            raise invalid(_("on must be true or false"))
         return Signal(kind, {"on": message["on"]})
     if kind == "spotlight":
-        check_object(message, "a spotlight", ("type", "kind", "id"), ("id",))
+        check_object(message, _("a spotlight"), ("type", "kind", "id"), ("id",))
         sticky = message["id"]
         return Signal(kind, {"id": None if sticky is None else uuid_text(sticky, "id")})
-    raise invalid(f"kind must be one of: {', '.join(SIGNALS)}")
+    raise invalid(_("kind must be one of: %(kinds)s"), kinds=", ".join(SIGNALS))
 
 
 def _chunk(message):
     check_object(
-        message, "a chunk", ("type", "id", "n", "of", "data"), ("id", "n", "of", "data")
+        message,
+        _("a chunk"),
+        ("type", "id", "n", "of", "data"),
+        ("id", "n", "of", "data"),
     )
     chunk_id, n, of, data = (message[k] for k in ("id", "n", "of", "data"))
     if not isinstance(chunk_id, str | int) or isinstance(chunk_id, bool):
-        raise invalid("a chunk's id must be a string or a number")
+        raise invalid(_("a chunk's id must be a string or a number"))
     if not (type(of) is int and 2 <= of <= MAX_CHUNKS):
-        raise invalid(f"of must be a whole number from 2 to {MAX_CHUNKS}")
+        raise invalid(
+            _("of must be a whole number from 2 to %(most)s"), most=MAX_CHUNKS
+        )
     if not (type(n) is int and 0 <= n < of):
-        raise invalid("n must be a whole number from 0 to of - 1")
+        raise invalid(_("n must be a whole number from 0 to of - 1"))
     if not isinstance(data, str):
-        raise invalid("a chunk's data must be a string")
+        raise invalid(_("a chunk's data must be a string"))
     return Chunk(str(chunk_id)[:MAX_COMMAND_ID], n, of, data)
 
 
@@ -443,7 +469,8 @@ def error(refusal: CommandError, op_id=None) -> dict:
         "type": "error",
         "id": op_id,
         "code": refusal.code,
-        "message": refusal.message,
+        # Put into words here, in the language active where it is sent.
+        "message": str(refusal.message),
     }
     if refusal.details is not None:
         message["details"] = refusal.details
@@ -475,14 +502,17 @@ def signal(kind, entry, fields) -> dict:
     }
 
 
-def membership(member, role, can_write=False) -> dict:
-    """A person's role changed; `role` None: they were removed."""
+def membership(member, role, can_write=False, language=None) -> dict:
+    """A person's role changed; `role` None: they were removed, told so in
+    `language` (their socket's; None: the default)."""
     if role is None:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            removed = str(_("A facilitator removed you from this board."))
         return {
             "type": "membership",
             "member": member,
             "role": None,
-            "message": "A facilitator removed you from this board.",
+            "message": removed,
         }
     return {
         "type": "membership",

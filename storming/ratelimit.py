@@ -7,8 +7,10 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
-from .errors import CommandError
+from .errors import CommandError, message
 
 # A batch costs one command per this many commands in it: a group move of
 # 2,000 stickies is one gesture, not 2,000 clicks.
@@ -92,7 +94,7 @@ def parse_rate(text):
     text = (text or "").strip().lower()
     if text in ("", "0", "off", "none"):
         return None
-    count, _, period = text.partition("/")
+    count, _slash, period = text.partition("/")
     period = period.strip() or "s"
     digits = "".join(ch for ch in period if ch.isdigit())
     unit = period[len(digits) :]
@@ -168,13 +170,17 @@ class AddressThrottle:
         wait = self.wait(address)
         if wait is not None:
             minutes = math.ceil(wait / 60)
+            text = ngettext_lazy(
+                "too many %(what)s from your network; try again in %(minutes)s minute",
+                "too many %(what)s from your network; try again in %(minutes)s minutes",
+                "minutes",
+            )
             raise CommandError(
                 "rate_limited",
-                f"too many {self.what} from your network; try again in "
-                f"{minutes} minute{'s' if minutes != 1 else ''}",
+                message(text, what=self.what, minutes=minutes),
                 retry_after=wait,
             )
 
 
-SIGNUPS = AddressThrottle("signup", "SIGNUP_RATE", "sign-ups")
-GUEST_JOINS = AddressThrottle("guest-join", "GUEST_JOIN_RATE", "guests joining")
+SIGNUPS = AddressThrottle("signup", "SIGNUP_RATE", _("sign-ups"))
+GUEST_JOINS = AddressThrottle("guest-join", "GUEST_JOIN_RATE", _("guests joining"))

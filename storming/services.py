@@ -17,6 +17,7 @@ from functools import partial
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import access, broadcast, protocol, ratelimit, state, state_cache
 from .board_log import event_message, state_at
@@ -77,7 +78,8 @@ def _check_command_id(command_id):
         return None
     if not isinstance(command_id, str) or not 0 < len(command_id) <= MAX_COMMAND_ID:
         raise invalid(
-            f"a command id must be a string of 1 to {MAX_COMMAND_ID} characters"
+            _("a command id must be a string of 1 to %(most)s characters"),
+            most=MAX_COMMAND_ID,
         )
     return command_id
 
@@ -86,7 +88,7 @@ def _lock_board(board_id):
     try:
         return Board.objects.select_for_update().get(pk=board_id)
     except (Board.DoesNotExist, ValueError):
-        raise not_found("no such board") from None
+        raise not_found(_("no such board")) from None
 
 
 def execute(
@@ -124,12 +126,12 @@ def _execute(board_id, member, name, data, command_id, server=False):
         earlier = board.events.filter(command_id=command_id).first()
         if earlier is not None:
             if earlier.actor != member.pk:
-                raise conflict("this command id was used by someone else")
+                raise conflict(_("this command id was used by someone else"))
             return _replay(board, earlier)
     # The role as it is now, not as it was when the socket connected.
     member = board.members.filter(pk=member.pk).first()
     if member is None:
-        raise forbidden("you are no longer a member of this board")
+        raise forbidden(_("you are no longer a member of this board"))
     access.check_command(member, board, name)
     if name in GROUPED:
         return _execute_group(board, member, name, data, command_id)
@@ -170,7 +172,7 @@ def _execute_group(board, member, name, data, command_id):
         if name == "board.restore":
             changes = restore(ctx, _restore_target(board, data))
             if not changes:
-                raise invalid("nothing to restore: the board is as it was then")
+                raise invalid(_("nothing to restore: the board is as it was then"))
         else:
             # Undo and redo take their changes into the view as they decide.
             changes = decide(ctx, name, data)
@@ -187,9 +189,9 @@ def batch_commands(data):
     check_object(data, "data", {"commands"}, ("commands",))
     commands = data["commands"]
     if not isinstance(commands, list) or not commands:
-        raise invalid("commands must be a non-empty list")
+        raise invalid(_("commands must be a non-empty list"))
     if len(commands) > MAX_BATCH:
-        raise invalid(f"a batch holds at most {MAX_BATCH} commands")
+        raise invalid(_("a batch holds at most %(most)s commands"), most=MAX_BATCH)
     pairs = []
     for index, command in enumerate(commands):
         try:
@@ -197,7 +199,10 @@ def batch_commands(data):
         except CommandError as error:
             raise _in_batch(error, index) from None
         if not isinstance(command["name"], str):
-            raise _in_batch(invalid(f"commands[{index}].name must be a string"), index)
+            refusal = invalid(
+                _("%(name)s must be a string"), name=f"commands[{index}].name"
+            )
+            raise _in_batch(refusal, index)
         pairs.append((command["name"], command.get("data")))
     return pairs
 
@@ -206,9 +211,9 @@ def _restore_target(board, data):
     check_object(data, "data", {"seq"}, ("seq",))
     seq = data["seq"]
     if isinstance(seq, bool) or not isinstance(seq, int):
-        raise invalid("seq must be a whole number")
+        raise invalid(_("seq must be a whole number"))
     if not 0 <= seq <= board.head_seq:
-        raise invalid(f"seq must be between 0 and {board.head_seq}")
+        raise invalid(_("seq must be between 0 and %(head)s"), head=board.head_seq)
     events = board.events.filter(seq__lte=seq).order_by("seq")
     return state.fold(events.values_list("name", "data").iterator(chunk_size=2000))
 
@@ -265,7 +270,7 @@ def _write_boards(parts):
         [(board, [row[0] for row in rows]) for board, rows, _ in parts]
     )
     heads_only = []
-    for board, rows, _ in parts:
+    for board, rows, _group in parts:
         board.head_seq += len(rows)
         columns = changed.get(board.pk)
         if columns:
@@ -274,7 +279,7 @@ def _write_boards(parts):
             heads_only.append(board)
     update_heads(heads_only)
     applied, published = [], []
-    for (board, _, _), board_events in zip(parts, events, strict=True):
+    for (board, _rows, _group), board_events in zip(parts, events, strict=True):
         messages = [event_message(event) for event in board_events]
         published.append((board.pk, messages))
         applied.append([Applied(message) for message in messages])
@@ -401,7 +406,7 @@ def execute_many(board_id, member: Member, commands, *, server=False) -> list:
         board = _lock_board(board_id)
         member = board.members.filter(pk=member.pk).first()
         if member is None:
-            raise forbidden("you are no longer a member of this board")
+            raise forbidden(_("you are no longer a member of this board"))
         current = _current_state(board)
         view = _BatchView(current)
         changes, moments = _decide_many(
@@ -499,7 +504,7 @@ def _run_together(requests):
         desk = desks.get(str(request.board_id))
         try:
             if desk is None:
-                raise not_found("no such board")
+                raise not_found(_("no such board"))
             outcomes.append(_decide_one(desk, request, earlier, members, taken, seen))
         except CommandError as error:
             outcomes.append(error)
@@ -531,16 +536,16 @@ def _decide_one(desk, request, earlier, members, taken, seen):
     before = earlier.get((str(board.pk), command_id))
     if before is not None:
         if before.actor != request.member.pk:
-            raise conflict("this command id was used by someone else")
+            raise conflict(_("this command id was used by someone else"))
         return _replay(board, before)
     if (str(board.pk), command_id) in seen:
         sender, index = seen[(str(board.pk), command_id)]
         if sender != request.member.pk:
-            raise conflict("this command id was used by someone else")
+            raise conflict(_("this command id was used by someone else"))
         return ("again", index)
     member = members.get((str(board.pk), request.member.pk))
     if member is None:
-        raise forbidden("you are no longer a member of this board")
+        raise forbidden(_("you are no longer a member of this board"))
     board.locked = desk.current["board"]["locked"]
     access.check_command(member, board, request.name)
     desk.moment = _next_moment(desk.moment)
@@ -548,8 +553,7 @@ def _decide_one(desk, request, earlier, members, taken, seen):
     change = decide(ctx, request.name, request.data)
     created = change.name in ("sticky.created", "link.created")
     if created and change.data["id"] in taken:
-        what = "sticky" if change.name == "sticky.created" else "link"
-        raise conflict(f"a {what} with id {change.data['id']} already exists")
+        raise _taken(change.name == "sticky.created", change.data["id"])
     desk.view.applied(change)
     desk.rows.append((change, member.pk, command_id, desk.moment))
     return len(desk.rows) - 1
@@ -606,7 +610,7 @@ def _decide_many(board, member, view, current, commands, server=False):
     for index, (name, data) in enumerate(commands):
         try:
             if name in UNBATCHED:
-                raise invalid(f"{name} cannot run in a batch")
+                raise invalid(_("%(name)s cannot run in a batch"), name=name)
             # What the board will be by then: a batch may lock it.
             board.locked = current["board"]["locked"]
             access.check_command(member, board, name)
@@ -625,11 +629,15 @@ def _check_ids_elsewhere(board, changes):
     taken = _taken_elsewhere(board, changes)
     if taken is not None:
         index, model = taken
-        what = "sticky" if model is Sticky else "link"
         sticky_or_link = changes[index].data["id"]
-        raise _in_batch(
-            conflict(f"a {what} with id {sticky_or_link} already exists"), index
-        )
+        raise _in_batch(_taken(model is Sticky, sticky_or_link), index)
+
+
+def _taken(sticky, object_id):
+    """The conflict of an id taken already, by a sticky or a link."""
+    if sticky:
+        return conflict(_("a sticky with id %(id)s already exists"), id=object_id)
+    return conflict(_("a link with id %(id)s already exists"), id=object_id)
 
 
 # -- who a socket acts as ---------------------------------------------------------
@@ -644,7 +652,7 @@ def member_for_socket(
     try:
         board = Board.objects.get(pk=board_id)
     except (Board.DoesNotExist, ValueError):
-        raise not_found("no such board") from None
+        raise not_found(_("no such board")) from None
     member = access.member_for(board, user, session)
     if member is None and guest_key:
         member = access.member_for_guest_key(board, guest_key)
@@ -656,7 +664,7 @@ def member_for_socket(
             access.remember_guest(session, member)
             session.save()
     if not access.can_view(member):
-        raise forbidden("you are not a member of this board")
+        raise forbidden(_("you are not a member of this board"))
     return board, member
 
 
@@ -687,23 +695,37 @@ def replay_board(board_id) -> dict:
 
 def _require_manager(member):
     if not access.can_manage(member):
-        raise forbidden("only a facilitator can do this")
+        raise forbidden(_("only a facilitator can do this"))
+
+
+# What a name is called in a refusal: "a name is required", "the name ...".
+NAMES = {
+    "name": (_("a name is required"), _("the name")),
+    "display name": (_("a display name is required"), _("the display name")),
+}
 
 
 def _clean_name(value, what="name", limit=200):
+    required, called = NAMES[what]
     if not isinstance(value, str) or not value.strip():
-        raise invalid(f"a {what} is required")
+        raise invalid(required)
     value = value.strip()
     if len(value) > limit:
-        raise invalid(f"the {what} is limited to {limit} characters")
-    return check_text(value, f"the {what}", multiline=False)
+        raise invalid(
+            _("%(name)s is limited to %(limit)s characters"), name=called, limit=limit
+        )
+    return check_text(value, called, multiline=False)
 
 
 def _clean_description(value):
     value = (value or "").strip()
     if len(value) > MAX_DESCRIPTION:
-        raise invalid(f"the description is limited to {MAX_DESCRIPTION} characters")
-    return check_text(value, "the description")
+        raise invalid(
+            _("%(name)s is limited to %(limit)s characters"),
+            name=_("the description"),
+            limit=MAX_DESCRIPTION,
+        )
+    return check_text(value, _("the description"))
 
 
 def create_board(user, name, description="", language=None) -> Board:
@@ -737,7 +759,9 @@ def update_board(
         # What the board's checks and exports speak (Board.language).
         codes = [code for code, _label in settings.LANGUAGES]
         if language not in codes:
-            raise invalid(f"the language must be one of: {', '.join(codes)}")
+            raise invalid(
+                _("the language must be one of: %(codes)s"), codes=", ".join(codes)
+            )
         board.language = language
         fields.append("language")
     if name is not None:
@@ -774,9 +798,9 @@ def join_by_invite(
     counts against `address` (the client's, when a request made it): one
     address cannot make guests without end (`ratelimit.GUEST_JOINS`)."""
     if not access.invite_matches(board, token):
-        raise forbidden("this invite link is not valid (it may have been replaced)")
+        raise forbidden(_("this invite link is not valid (it may have been replaced)"))
     if user is not None and user.is_authenticated:
-        member, _ = Member.objects.get_or_create(
+        member, _created = Member.objects.get_or_create(
             board=board,
             user=user,
             defaults={"display_name": display_name_of(user), "role": Role.PARTICIPANT},
@@ -790,7 +814,7 @@ def join_by_invite(
 
 def _check_role(role):
     if role not in Role.values:
-        raise invalid(f"role must be one of: {', '.join(Role.values)}")
+        raise invalid(_("role must be one of: %(roles)s"), roles=", ".join(Role.values))
     return role
 
 
@@ -803,7 +827,7 @@ def add_member(board: Board, by, user, role=Role.PARTICIPANT) -> Member:
         defaults={"display_name": display_name_of(user), "role": role},
     )
     if not created:
-        raise conflict(f"{user.get_username()} is a member already")
+        raise conflict(_("%(user)s is a member already"), user=user.get_username())
     return member
 
 
@@ -820,14 +844,14 @@ def _change_membership(board, by, member, new_role=None):
             by.refresh_from_db(fields=["role"])
         member.refresh_from_db(fields=["role"])
     except Member.DoesNotExist:
-        raise not_found("that membership no longer exists") from None
+        raise not_found(_("that membership no longer exists")) from None
     if by is not None and (by.pk != member.pk or new_role is not None):
         _require_manager(by)
     if member.role != Role.FACILITATOR or new_role == Role.FACILITATOR:
         return
     others = board.members.filter(role=Role.FACILITATOR).exclude(pk=member.pk)
     if not others.exists():
-        raise conflict("a board needs at least one facilitator")
+        raise conflict(_("a board needs at least one facilitator"))
 
 
 def set_role(board: Board, by, member: Member, role) -> Member:

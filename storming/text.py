@@ -10,7 +10,10 @@ alike and every reply encodable.
 
 import re
 
-from .errors import invalid
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .errors import invalid, message
 
 # Any surrogate code point in a Python str is a lone one: json pairs escaped
 # pairs into one character. C0 controls other than tab, newline and carriage
@@ -21,27 +24,30 @@ _BAD_LINE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 def _describe(char):
     if "\ud800" <= char <= "\udfff":
-        return "a lone UTF-16 surrogate"
+        return _("a lone UTF-16 surrogate")
     if char == "\x00":
-        return "a NUL character"
-    return f"a control character (U+{ord(char):04X})"
+        return _("a NUL character")
+    return message(_("a control character (U+%(code)s)"), code=f"{ord(char):04X}")
 
 
-def text_problem(value: str, *, multiline=True) -> str | None:
+def text_problem(value: str, *, multiline=True) -> str | Promise | None:
     """What is wrong with `value`, or None when it is clean text."""
     found = (_BAD_MULTILINE if multiline else _BAD_LINE).search(value)
     return None if found is None else _describe(found.group())
 
 
-def check_text(value: str, name: str, *, multiline=True) -> str:
+def check_text(value: str, name: str | Promise, *, multiline=True) -> str:
     """`value` if it is clean text; else `invalid` naming the field.
 
     `multiline` admits tab and line breaks (sticky text, descriptions);
-    names, ids and other one-line values take none.
+    names, ids and other one-line values take none. `name` may be lazy (a
+    refusal is put into words when it is sent: `errors.message`).
     """
     problem = text_problem(value, multiline=multiline)
     if problem is not None:
-        raise invalid(f"{name} must not contain {problem}")
+        raise invalid(
+            _("%(name)s must not contain %(problem)s"), name=name, problem=problem
+        )
     return value
 
 
@@ -61,7 +67,11 @@ def check_strings(value, name: str):
         elif isinstance(item, dict):
             for key, child in item.items():
                 if isinstance(key, str):
-                    check_text(key, f"a key of {where}", multiline=False)
+                    check_text(
+                        key,
+                        message(_("a key of %(where)s"), where=where),
+                        multiline=False,
+                    )
                 pending.append((child, f"{where}.{key}"))
         elif isinstance(item, list):
             pending.extend(
@@ -74,6 +84,6 @@ def check_members(message: dict):
     """`check_strings` over a JSON object, naming fields as the sender did
     (`id`, `data.text`), not under a made-up root."""
     for key, value in message.items():
-        check_text(key, "a key of the message", multiline=False)
+        check_text(key, _("a key of the message"), multiline=False)
         check_strings(value, key)
     return message

@@ -50,6 +50,7 @@ import uuid
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .commands import check_object, iso
@@ -140,17 +141,24 @@ def export_board(board: Board) -> dict:
 def _list(document, key, limit, what):
     value = document.get(key, [])
     if not isinstance(value, list):
-        raise invalid(f"{key} must be a list")
+        raise invalid(_("%(key)s must be a list"), key=key)
     if len(value) > limit:
         raise invalid(
-            f"the document has {len(value):,} {what}; an import takes at most {limit:,}"
+            _("the document has %(count)s %(what)s; an import takes at most %(most)s"),
+            count=f"{len(value):,}",
+            what=what,
+            most=f"{limit:,}",
         )
     return value
 
 
 def _key(value, where):
     if not isinstance(value, str) or not 0 < len(value) <= MAX_ID:
-        raise invalid(f"{where} must be a string of 1 to {MAX_ID} characters")
+        raise invalid(
+            _("%(where)s must be a string of 1 to %(most)s characters"),
+            where=where,
+            most=MAX_ID,
+        )
     return value
 
 
@@ -163,7 +171,10 @@ def _unique_ids(items, what):
         key = _key(item["id"], f"{what}[{i}].id")
         if key in seen:
             raise invalid(
-                f"{what}[{i}].id: {key!r} is the id of {what}[{seen[key]}] too"
+                _("%(where)s: %(key)s is the id of %(other)s too"),
+                where=f"{what}[{i}].id",
+                key=repr(key),
+                other=f"{what}[{seen[key]}]",
             )
         seen[key] = i
     return seen
@@ -171,7 +182,11 @@ def _unique_ids(items, what):
 
 def _reference(value, where, stickies):
     if not isinstance(value, str) or value not in stickies:
-        raise invalid(f"{where}: no sticky with the id {value!r} in the document")
+        raise invalid(
+            _("%(where)s: no sticky with the id %(id)s in the document"),
+            where=where,
+            id=repr(value),
+        )
     return value
 
 
@@ -183,17 +198,19 @@ def check_document(document, name=None) -> dict:
     same rules and messages as for any command.
     """
     _check_format(document)
-    check_object(document, "the document", TOP_KEYS, required=("board", "stickies"))
+    check_object(document, _("the document"), TOP_KEYS, required=("board", "stickies"))
     board = _check_board(document["board"], name)
-    stickies = _list(document, "stickies", MAX_STICKIES, "stickies")
+    stickies = _list(document, "stickies", MAX_STICKIES, _("stickies"))
     for i, sticky in enumerate(stickies):
         check_object(sticky, f"stickies[{i}]", STICKY_KEYS, ("id", "kind", "x", "y"))
         if sticky["kind"] not in Kind.values:
             raise invalid(
-                f"stickies[{i}].kind must be one of: {', '.join(Kind.values)}"
+                _("%(where)s must be one of: %(values)s"),
+                where=f"stickies[{i}].kind",
+                values=", ".join(Kind.values),
             )
     sticky_ids = _unique_ids(stickies, "stickies")
-    links = _list(document, "links", MAX_LINKS, "links")
+    links = _list(document, "links", MAX_LINKS, _("links"))
     for i, link in enumerate(links):
         check_object(link, f"links[{i}]", LINK_KEYS, ("from", "to"))
         _reference(link["from"], f"links[{i}].from", sticky_ids)
@@ -210,17 +227,23 @@ def check_document(document, name=None) -> dict:
 
 def _check_format(document):
     if not isinstance(document, dict):
-        raise invalid("the document must be a JSON object")
+        raise invalid(_("the document must be a JSON object"))
     if document.get("format") != FORMAT:
         raise invalid(
-            f"not a board export: format must be {FORMAT!r}, "
-            f"not {document.get('format')!r}"
+            _("not a board export: format must be %(format)s, not %(given)s"),
+            format=repr(FORMAT),
+            given=repr(document.get("format")),
         )
     version = document.get("version")
     if version != VERSION or isinstance(version, bool):
         raise invalid(
-            f"version {version!r} of {FORMAT} is not supported; this server reads "
-            f"version {VERSION}"
+            _(
+                "version %(version)s of %(format)s is not supported; this server "
+                "reads version %(supported)s"
+            ),
+            version=repr(version),
+            format=FORMAT,
+            supported=VERSION,
         )
 
 
@@ -229,17 +252,23 @@ def _check_board(value, name):
     language."""
     board = check_object(value, "board", BOARD_KEYS)
     if name is None and "name" not in board:
-        raise invalid("board is missing the key(s): name (or give a name to import as)")
+        raise invalid(
+            _("board is missing the key(s): name (or give a name to import as)")
+        )
     phase = board.get("phase", Phase.FIND)
     if phase not in Phase.values:
-        raise invalid(f"board.phase must be one of: {', '.join(Phase.values)}")
+        raise invalid(
+            _("board.phase must be one of: %(phases)s"), phases=", ".join(Phase.values)
+        )
     locked = board.get("locked", False)
     if not isinstance(locked, bool):
-        raise invalid("board.locked must be true or false")
+        raise invalid(_("board.locked must be true or false"))
     languages = [code for code, _ in settings.LANGUAGES]
     language = board.get("language", settings.LANGUAGE_CODE)
     if language not in languages:
-        raise invalid(f"board.language must be one of: {', '.join(languages)}")
+        raise invalid(
+            _("board.language must be one of: %(codes)s"), codes=", ".join(languages)
+        )
     return {
         "name": board.get("name"),
         "description": board.get("description", ""),
@@ -250,14 +279,19 @@ def _check_board(value, name):
 
 
 def _check_votes(document, sticky_ids):
-    votes = _list(document, "votes", MAX_VOTES, "votes")
+    votes = _list(document, "votes", MAX_VOTES, _("votes"))
     ballots = set()
     for i, vote in enumerate(votes):
         check_object(vote, f"votes[{i}]", VOTE_KEYS, ("sticky", "voter"))
         _reference(vote["sticky"], f"votes[{i}].sticky", sticky_ids)
         ballot = (vote["sticky"], _key(vote["voter"], f"votes[{i}].voter"))
         if ballot in ballots:
-            raise invalid(f"votes[{i}]: {ballot[1]} votes for {ballot[0]} twice")
+            raise invalid(
+                _("%(where)s: %(voter)s votes for %(sticky)s twice"),
+                where=f"votes[{i}]",
+                voter=ballot[1],
+                sticky=ballot[0],
+            )
         ballots.add(ballot)
     return votes
 
@@ -268,14 +302,14 @@ def _check_votes(document, sticky_ids):
 def _fresh_ids(keys):
     """A new UUID for each key, handed out so that both sort the same way."""
     keys = sorted(set(keys))
-    fresh = sorted(str(uuid.uuid4()) for _ in keys)
+    fresh = sorted(str(uuid.uuid4()) for _key in keys)
     return dict(zip(keys, fresh, strict=True))
 
 
 def _text_field(value, where):
     # Board name and description are checked by `create_board`; say where.
     if value is not None and not isinstance(value, str):
-        raise invalid(f"{where} must be a string")
+        raise invalid(_("%(where)s must be a string"), where=where)
     return value
 
 
@@ -319,20 +353,24 @@ def import_board(document, user, name=None) -> Board:
                 language=plan["language"],
             )
         except CommandError as error:
-            raise invalid(f"board: {error.message}") from None
+            raise invalid(
+                _("%(where)s: %(reason)s"), where="board", reason=error.message
+            ) from None
         member = Member.objects.get(board=board, user=user)
         try:
             services.execute_many(
                 board.pk,
                 member,
-                [(name, data) for _, name, data in commands],
+                [(name, data) for _where, name, data in commands],
                 server=True,
             )
         except CommandError as error:
             # Whatever the write path refuses is a fault of the document.
             index = (error.details or {}).get("index")
-            where = commands[index][0] if index is not None else "the document"
-            raise invalid(f"{where}: {error.message}") from None
+            where = commands[index][0] if index is not None else _("the document")
+            raise invalid(
+                _("%(where)s: %(reason)s"), where=where, reason=error.message
+            ) from None
     board.refresh_from_db()
     return board
 

@@ -10,6 +10,7 @@ use the switch.
 """
 
 from django.conf import settings
+from django.http import parse_cookie
 from django.urls import reverse
 from django.utils import translation
 
@@ -98,3 +99,42 @@ class PreferredLanguageMiddleware:
             and request.user.is_authenticated
             and settings.LANGUAGE_COOKIE_NAME in response.cookies
         )
+
+
+class _Handshake:
+    """What `preferred` and Django's language choice read of a request, from
+    a websocket's handshake (its ASGI scope)."""
+
+    def __init__(self, scope):
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1")
+            for name, value in scope.get("headers", ())
+        }
+        self.user = scope.get("user")
+        self.session = scope.get("session")
+        cookies = scope.get("cookies")
+        self.COOKIES = (
+            cookies if cookies is not None else parse_cookie(headers.get("cookie", ""))
+        )
+        self.META = {"HTTP_ACCEPT_LANGUAGE": headers.get("accept-language", "")}
+
+
+def socket_language(scope):
+    """The language a websocket speaks to its person, decided as for their
+    pages: a signed-in person's stored choice, else the language cookie, else
+    Accept-Language, else English. May read the session and the database:
+    call it in a sync thread."""
+    handshake = _Handshake(scope)
+    chosen = ""
+    user = handshake.user
+    if handshake.session is not None:
+        chosen = supported(preferred(handshake)) or ""
+    elif user is not None and user.is_authenticated:
+        # Signed in by a token: no session remembers the choice.
+        from storming.models import Preference
+
+        stored = Preference.objects.filter(user=user).values_list("language", flat=True)
+        chosen = supported(stored.first() or "") or ""
+    if not chosen:
+        chosen = translation.get_language_from_request(handshake)
+    return supported(chosen) or settings.LANGUAGE_CODE
