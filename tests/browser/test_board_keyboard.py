@@ -79,8 +79,9 @@ def test_zoom_controls_and_the_wheel_zoom_around_the_cursor(ann):
     page.keyboard.down("Control")
     page.mouse.wheel(0, -200)
     page.keyboard.up("Control")
-    page.wait_for_timeout(100)
-    assert zoom.text_content() != "100%"
+    page.wait_for_function(
+        "() => document.getElementById('zoom-level').textContent !== '100%'"
+    )
     after = ann.evaluate(
         "([x, y]) => window.boardApp.viewport.toWorld(x, y)",
         [
@@ -94,8 +95,7 @@ def test_zoom_controls_and_the_wheel_zoom_around_the_cursor(ann):
     # A plain wheel pans.
     x = ann.evaluate("() => window.boardApp.viewport.y")
     page.mouse.wheel(0, 300)
-    page.wait_for_timeout(100)
-    assert ann.evaluate("() => window.boardApp.viewport.y") > x
+    page.wait_for_function("(y) => window.boardApp.viewport.y > y", arg=x)
 
 
 def test_every_control_has_a_name_and_help_lists_the_shortcuts(ann, artifacts):
