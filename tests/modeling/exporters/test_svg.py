@@ -94,7 +94,7 @@ def _page_kinds():
     app_css = (ROOT / "static/css/app.css").read_text()
     found = {}
     for kind, fill, edge in re.findall(
-        r'kind: "(\w+)".*?fill: "(#\w+)", edge: "(#\w+)"', kinds_js
+        r'(\w+): \{ tag: [^}]*?fill: "(#\w+)", edge: "(#\w+)"', kinds_js
     ):
         css_fill = re.search(rf"--kind-{kind}: (#\w+);", app_css).group(1)
         css_edge = re.search(rf"--kind-{kind}-edge: (#\w+);", app_css).group(1)
