@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import parsers, status, viewsets
 from rest_framework.decorators import action
@@ -107,11 +108,11 @@ def _int_param(request, name, default, low=0, high=None):
     try:
         value = int(raw)
     except ValueError:
-        raise invalid(f"{name} must be a whole number") from None
+        raise invalid(_("%(name)s must be a whole number"), name=name) from None
     if value < low:
-        raise invalid(f"{name} must be at least {low}")
+        raise invalid(_("%(name)s must be at least %(low)s"), name=name, low=low)
     if high is not None and value > high:
-        raise invalid(f"{name} must be at most {high}")
+        raise invalid(_("%(name)s must be at most %(high)s"), name=name, high=high)
     return value
 
 
@@ -276,7 +277,7 @@ class BoardViewSet(viewsets.ViewSet):
     def commands(self, request, pk=None):
         board, member = self._board(pk)
         if not isinstance(request.data, dict):
-            raise invalid("the command must be a JSON object")
+            raise invalid(_("the command must be a JSON object"))
         op_id = request.data.get("id")
         if isinstance(op_id, str) and text.clean(op_id, multiline=False):
             # Only an id that can be sent back is echoed in the answer.
@@ -307,7 +308,7 @@ class BoardViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
-        board, _ = self._board(pk)
+        board, _member = self._board(pk)
         since = _int_param(request, "since", 0)
         limit = _int_param(request, "limit", 500, low=1, high=MAX_PAGE)
         events = board_log.events_since(board, since, limit)
@@ -327,7 +328,7 @@ class BoardViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["get"])
     def state(self, request, pk=None):
-        board, _ = self._board(pk)
+        board, _member = self._board(pk)
         if request.query_params.get("at"):
             at = _int_param(request, "at", board.head_seq, high=board.head_seq)
             body = {
@@ -361,7 +362,7 @@ class BoardViewSet(viewsets.ViewSet):
         # Before looking the user up, so that 404 tells no one but a
         # facilitator which usernames exist.
         if not access.can_manage(member):
-            raise forbidden("only a facilitator can add members")
+            raise forbidden(_("only a facilitator can add members"))
         form = MemberAddSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = (
@@ -370,7 +371,9 @@ class BoardViewSet(viewsets.ViewSet):
             .first()
         )
         if user is None:
-            raise not_found(f"no user named {form.validated_data['username']}")
+            raise not_found(
+                _("no user named %(name)s"), name=form.validated_data["username"]
+            )
         added = services.add_member(board, member, user, form.validated_data["role"])
         return Response(MemberSerializer(added).data, status=status.HTTP_201_CREATED)
 
@@ -389,7 +392,7 @@ class BoardViewSet(viewsets.ViewSet):
         board, by = self._board(pk)
         target = board.members.filter(pk=_uuid_or_404(member_id)).first()
         if target is None:
-            raise not_found("no such member on this board")
+            raise not_found(_("no such member on this board"))
         if request.method == "DELETE":
             services.remove_member(board, by, target)
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -400,7 +403,7 @@ class BoardViewSet(viewsets.ViewSet):
         with transaction.atomic():
             if "display_name" in changes:
                 if by.pk != target.pk and not access.can_manage(by):
-                    raise forbidden("only a facilitator can rename others")
+                    raise forbidden(_("only a facilitator can rename others"))
                 services.rename_member(target, changes["display_name"])
             if "role" in changes:
                 services.set_role(board, by, target, changes["role"])
@@ -418,7 +421,7 @@ class BoardViewSet(viewsets.ViewSet):
     def invite(self, request, pk=None):
         board, member = self._board(pk)
         if not access.can_manage(member):
-            raise forbidden("only a facilitator can share the invite link")
+            raise forbidden(_("only a facilitator can share the invite link"))
         return Response(self._invite(request, board))
 
     @extend_schema(request=None, responses={200: InviteSerializer, **ERRORS})

@@ -6,6 +6,7 @@ import logging
 import sys
 
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -13,7 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from . import protocol
-from .errors import CommandError, for_exception
+from .errors import CommandError, for_exception, not_found
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,6 @@ def handler404(request, exception=None):
     if not request.path.startswith("/api/"):
         return defaults.page_not_found(request, exception)
     return JsonResponse(
-        protocol.error(CommandError("not_found", "no such address in the API")),
+        protocol.error(not_found(_("no such address in the API"))),
         status=404,
     )
