@@ -1,6 +1,6 @@
 """The contract run against PostgreSQL, and what only PostgreSQL promises:
 writers to different streams in parallel, a tailing reader that never skips a
-late commit, and LISTEN/NOTIFY wake-ups within 50 ms.
+late commit, and LISTEN/NOTIFY wake-ups (how soon: bench/wakeup.py).
 
 Needs the server: EVENTSTORE_TEST_DSN, else the local `es_pg_test` database
 (created when missing). Every test gets a schema of its own, dropped after.
@@ -212,9 +212,9 @@ def test_two_processes_of_one_subscriber_handle_each_event_once(make_store):
     assert store.checkpoint("once") == 30
 
 
-def test_notify_wakes_a_waiter_within_50ms_p99(make_store):
-    """LISTEN/NOTIFY: from the start of an append to the wake-up of a waiter
-    on another store, over 200 appends."""
+def test_notify_wakes_a_waiter_on_another_store_for_every_append(make_store):
+    """LISTEN/NOTIFY: a waiter on another store wakes for each of 200
+    appends (how soon is bench/wakeup.py's to measure: p99 < 50 ms)."""
     reader, writer = make_store(), make_store()
     rounds = 200
     woke = {}
@@ -243,10 +243,8 @@ def test_notify_wakes_a_waiter_within_50ms_p99(make_store):
         writer.append("s", [NewEvent("Tick", {"n": n})])
         time.sleep(0.002)
     waiter.join(10)
-    latencies = [woke[n] - started[n] for n in range(1, rounds + 1)]
-    p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
-    print(f"NOTIFY wake-up: p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms")
-    assert p99 < 0.05, (p50, p99)
+    assert sorted(woke) == list(range(1, rounds + 1))
+    assert all(woke[n] >= started[n] for n in started)
 
 
 def test_appends_to_a_fresh_schema_never_scan_the_events_table(make_store, schema):
