@@ -20,7 +20,7 @@ from .text import check_members, check_text, clean
 from .vocabulary import MAX_COMMAND_ID
 
 # The protocol's version, in `welcome`: a client speaking another one stops
-# and asks to be reloaded (static/js/board/connection.js PROTOCOL_VERSION).
+# and asks to be reloaded (static/js/board/protocol.js PROTOCOL_VERSION).
 # Raise it with any change an older page would misread.
 VERSION = 1
 

@@ -5,7 +5,8 @@ import "./vocabulary_setup.mjs"; // first: the board modules read it as they loa
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { BoardConnection, backoffDelay, newId, PROTOCOL_VERSION } from "../../static/js/board/connection.js";
+import { BoardConnection, backoffDelay, newId } from "../../static/js/board/connection.js";
+import { PROTOCOL_VERSION } from "../../static/js/board/protocol.js";
 import { BoardStore } from "../../static/js/board/store.js";
 import {
   emptyState,

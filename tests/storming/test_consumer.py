@@ -190,9 +190,9 @@ async def test_welcome_says_the_protocol_version_the_browser_client_speaks(
     socket, welcome = await connect(board, facilitator)
     await socket.disconnect()
 
-    client = (ROOT / "static/js/board/connection.js").read_text()
+    client = (ROOT / "static/js/board/protocol.js").read_text()
     spoken = re.search(r"export const PROTOCOL_VERSION = (\d+);", client)
-    assert spoken, "connection.js declares PROTOCOL_VERSION"
+    assert spoken, "protocol.js declares PROTOCOL_VERSION"
     assert welcome["protocol"] == protocol.VERSION == int(spoken.group(1))
 
 

@@ -1,6 +1,7 @@
 """The server's messages are made in one place (`storming.protocol`), named
 in `SERVER_MESSAGES`, documented in docs/protocol.md and read by the browser
-client (static/js/board/connection.js): each list says the same."""
+client (static/js/board/protocol.js names them, connection.js dispatches on
+each): each list says the same."""
 
 import json
 import re
@@ -46,8 +47,16 @@ def test_an_ack_names_first_only_for_a_group():
 
 def test_every_server_message_is_documented_and_read_by_the_browser():
     docs = (ROOT / "docs/protocol.md").read_text(encoding="utf-8")
-    client = (ROOT / "static/js/board/connection.js").read_text(encoding="utf-8")
+    board = ROOT / "static/js/board"
+    client = (board / "connection.js").read_text(encoding="utf-8")
     handled = set(re.findall(r'case "([a-z]+)":', client))
+    named = re.search(
+        r"SERVER_MESSAGES = Object\.freeze\(\[(.*?)\]\)",
+        (board / "protocol.js").read_text(encoding="utf-8"),
+        re.S,
+    )
+    assert named, "protocol.js lists SERVER_MESSAGES"
     for kind in protocol.SERVER_MESSAGES:
         assert f'"type": "{kind}"' in docs, f"docs/protocol.md shows no {kind}"
     assert handled == set(protocol.SERVER_MESSAGES)
+    assert re.findall(r'"([a-z]+)"', named.group(1)) == list(protocol.SERVER_MESSAGES)

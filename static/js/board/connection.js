@@ -1,7 +1,8 @@
 // The board's live connection: one websocket, kept alive, that delivers the
 // board's events strictly in seq order and gets every command through once.
 //
-// docs/protocol.md is the protocol. What this module adds on top:
+// docs/protocol.md is the protocol, and protocol.js its messages' shapes.
+// What this module adds on top:
 // - events: a duplicate (seq <= last) is dropped; a gap holds back what
 //   follows until the missing events are fetched from the REST log (or, if
 //   that fails, a reconnect with `since` brings them);
@@ -22,6 +23,8 @@
 //   page: they are kept, and sent again with the same ids on the next open.
 
 import { t } from "./i18n.js";
+import * as protocol from "./protocol.js";
+import { PROTOCOL_VERSION } from "./protocol.js";
 
 const DENIED = new Map([
   [4403, "forbidden"],
@@ -40,7 +43,6 @@ const HEARTBEAT_MS = 20_000;
 // An ack can overtake its own event; only a seq still missing this long
 // after its ack counts as a gap (the broadcast after commit was lost).
 const ACK_GRACE_MS = 1_000;
-const MAX_GROUP_DRAG = 100; // stickies in one drag frame (storming/protocol.py)
 const DEFAULT_LIMITS = {
   commands_per_second: 30,
   max_frame_bytes: 65536,
@@ -82,11 +84,6 @@ const systemClock = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle),
 };
-
-/** The protocol this client speaks (docs/protocol.md). The server's welcome
- * says its own; on a mismatch (a page older than the server) the client stops
- * rather than misread messages, and the page asks the person to reload. */
-export const PROTOCOL_VERSION = 1;
 
 export class BoardConnection extends EventTarget {
   #status = "offline";
@@ -372,7 +369,7 @@ export class BoardConnection extends EventTarget {
       case "error":
         return this.#error(message);
       case "ping":
-        return this.#send({ type: "pong", nonce: message.nonce });
+        return this.#send(protocol.pong(message.nonce));
       case "presence":
         return this.#emit("presence", { members: message.members ?? [] });
       case "cursor":
@@ -576,7 +573,7 @@ export class BoardConnection extends EventTarget {
     // Refusals are also `rejected` events: a caller that does not await
     // must not cause an unhandled rejection.
     op.promise.catch(() => {});
-    op.frame = JSON.stringify({ type: "command", id, name, data: data ?? {} });
+    op.frame = JSON.stringify(protocol.command(id, name, data));
     // The drop is final: a drag frame sent after it would move the sticky
     // back on other screens until the event arrives.
     for (const move of moves(name, data)) this.#drags.delete(move.id);
@@ -613,12 +610,7 @@ export class BoardConnection extends EventTarget {
   }
 
   #inPieces(frame) {
-    const id = `c${++this.#chunkIds}`;
-    const parts = [];
-    for (let start = 0; start < frame.length; start += PIECE_CHARS) {
-      parts.push(frame.slice(start, start + PIECE_CHARS));
-    }
-    return parts.map((data, n) => JSON.stringify({ type: "chunk", id, n, of: parts.length, data }));
+    return protocol.pieces(frame, `c${++this.#chunkIds}`, PIECE_CHARS);
   }
 
   /** Where my cursor is (board units); latest wins, about 30 per second. */
@@ -639,7 +631,7 @@ export class BoardConnection extends EventTarget {
   /** A facilitator's call to the room: `summon` {x, y, zoom}, `follow` {on} or `spotlight` {id}. */
   signal(kind, fields) {
     if (this.#status !== "live") return false;
-    return this.#send({ type: "signal", kind, ...fields });
+    return this.#send(protocol.signal(kind, fields));
   }
 
   /** Where a sticky being dragged is; latest per sticky wins. */
@@ -660,14 +652,13 @@ export class BoardConnection extends EventTarget {
     this.#timers.tick = null;
     if (this.#status !== "live") return;
     this.#lastTick = this.#clock.now();
-    if (this.#cursor) this.#send({ type: "cursor", ...this.#cursor });
-    if (this.#view) this.#send({ type: "view", ...this.#view });
+    if (this.#cursor) this.#send(protocol.cursor(this.#cursor.x, this.#cursor.y));
+    if (this.#view) this.#send(protocol.view(this.#view.x, this.#view.y, this.#view.zoom));
     this.#view = null;
     // One frame per tick whatever the group's size: the server counts
     // frames against the drag rate, not stickies.
-    const drags = [...this.#drags].slice(0, MAX_GROUP_DRAG).map(([id, { x, y }]) => ({ id, x, y }));
-    if (drags.length === 1) this.#send({ type: "drag", ...drags[0] });
-    else if (drags.length > 1) this.#send({ type: "drag", drags });
+    const drags = protocol.drag([...this.#drags].map(([id, { x, y }]) => ({ id, x, y })));
+    if (drags) this.#send(drags);
     this.#cursor = null;
     this.#drags.clear();
   }
