@@ -1,3 +1,4 @@
+// @ts-check
 // Keyboard shortcuts for the board (see the help dialog for the list).
 //
 // Shortcuts act only when the focus is not in a text field, a select or an
@@ -7,10 +8,94 @@ import { KINDS } from "./kinds.js";
 
 const NUDGE = 10;
 const NUDGE_FAR = 80;
+const ZOOM_STEP = 1.25;
+
+/** @typedef {(keyboard: Keyboard, e: KeyboardEvent) => void} Handler */
+
+/** What a handler does, with the browser's own action for the key prevented.
+ * @param {(keyboard: Keyboard, e: KeyboardEvent) => void} action @returns {Handler} */
+const prevent = (action) => (keyboard, e) => {
+  e.preventDefault();
+  action(keyboard, e);
+};
+
+/** @param {(keyboard: Keyboard, e: KeyboardEvent) => void} action @returns {Handler} */
+const ifWrite = (action) => (keyboard, e) => {
+  if (keyboard.scene.canWrite) action(keyboard, e);
+};
+
+/** @type {Handler} */
+const zoomIn = (keyboard) => keyboard.zoomBy(ZOOM_STEP);
+/** @type {Handler} */
+const zoomOut = (keyboard) => keyboard.zoomBy(1 / ZOOM_STEP);
+/** @type {Handler} */
+const zoomReset = (keyboard) => keyboard.viewport.setZoom(1);
+
+/** With Ctrl or Cmd, by key (letters lower case): the browser's own
+ * shortcuts these replace are prevented; other keys are left to it.
+ * @type {Record<string, Handler>} */
+const WITH_MOD = {
+  z: prevent(ifWrite((k, e) => (e.shiftKey ? k.actions.redo() : k.actions.undo()))),
+  y: prevent(ifWrite((k) => k.actions.redo())),
+  a: prevent((k) => {
+    const { frames, notes } = k.scene.ordered();
+    k.scene.select([...frames, ...notes]);
+  }),
+  d: prevent(ifWrite((k) => k.clipboard.duplicate())),
+  v: (k) => k.pasteLater(),
+  c: (k) => k.copyLater(false),
+  x: (k) => k.copyLater(true),
+  "=": prevent(zoomIn),
+  "+": prevent(zoomIn),
+  "-": prevent(zoomOut),
+  0: prevent(zoomReset),
+};
+
+/** Without a modifier (Shift aside), by key (letters lower case); digits
+ * and Shift+1 are handled before (Keyboard.down).
+ * @type {Record<string, Handler>} */
+const PLAIN = {
+  Delete: prevent(ifWrite((k) => k.commands.deleteSelection())),
+  Backspace: prevent(ifWrite((k) => k.commands.deleteSelection())),
+  Escape: (k) => {
+    k.pointer.cancelGesture();
+    k.scene.clearSelection();
+  },
+  Enter: (k, e) => k.enter(e),
+  F2: (k, e) => k.enter(e),
+  "+": zoomIn,
+  "=": zoomIn,
+  "-": zoomOut,
+  _: zoomOut,
+  0: zoomReset,
+  "]": (k) => k.commands.cycle(1),
+  "[": (k) => k.commands.cycle(-1),
+  h: (k) => k.pointer.setTool("hand"),
+  v: (k) => k.pointer.setTool("select"),
+  // Prevented: not typed into the details panel that takes the focus.
+  i: prevent((k) => k.commands.details()),
+  l: ifWrite((k) => k.commands.linkSelected()),
+  "?": (k) => k.commands.help(),
+  ArrowLeft: (k, e) => k.arrow(e),
+  ArrowRight: (k, e) => k.arrow(e),
+  ArrowUp: (k, e) => k.arrow(e),
+  ArrowDown: (k, e) => k.arrow(e),
+};
 
 export class Keyboard {
   constructor({ board, canvas, scene, viewport, actions, pointer, editor, clipboard, commands }) {
-    Object.assign(this, { board, canvas, scene, viewport, actions, pointer, editor, clipboard, commands });
+    this.board = board;
+    this.canvas = canvas;
+    this.scene = scene;
+    this.viewport = viewport;
+    this.actions = actions;
+    this.pointer = pointer;
+    this.editor = editor;
+    this.clipboard = clipboard;
+    this.commands = commands;
+    // Whether the copy/cut or paste event came after Ctrl+C/X/V (copyLater).
+    this.copied = false;
+    this.pasted = false;
     this.nudges = new Map();
     this.nudgeTimer = null;
     document.addEventListener("keydown", (e) => this.down(e));
@@ -44,125 +129,83 @@ export class Keyboard {
     return true;
   }
 
+  /** @param {KeyboardEvent} e */
   down(e) {
     if (!this.ours(e.target)) return;
     const mod = e.ctrlKey || e.metaKey;
     const key = e.key;
-    const write = this.scene.canWrite;
     const lower = key.length === 1 ? key.toLowerCase() : key;
+    if (key === " " && !mod) return this.space(e);
+    if (mod) return WITH_MOD[lower]?.(this, e);
+    if (e.altKey) return;
+    // Shift+1 is "!" on most layouts but "1" on some (AZERTY): fit first.
+    if (e.code === "Digit1" && e.shiftKey) return this.commands.fit();
+    if (/^[1-9]$/.test(key)) return this.create(e);
+    PLAIN[lower]?.(this, e);
+  }
 
-    if (key === " " && !mod) {
-      // Space held: the pointer pans. Buttons keep their own Space.
-      if (e.target instanceof HTMLButtonElement) return;
-      e.preventDefault();
-      if (!e.repeat) this.pointer.setSpace(true);
-      return;
-    }
-    if (mod && lower === "z") {
-      e.preventDefault();
-      if (write) (e.shiftKey ? this.actions.redo() : this.actions.undo());
-      return;
-    }
-    if (mod && lower === "y") {
-      e.preventDefault();
-      if (write) this.actions.redo();
-      return;
-    }
-    if (mod && lower === "a") {
-      e.preventDefault();
-      const { frames, notes } = this.scene.ordered();
-      this.scene.select([...frames, ...notes]);
-      return;
-    }
-    if (mod && lower === "d") {
-      e.preventDefault();
-      if (write) this.clipboard.duplicate();
-      return;
-    }
-    if (mod && lower === "v") {
-      // The paste event normally follows and does the work; without one
-      // (no clipboard access), paste what was copied here.
-      this.pasted = false;
-      setTimeout(() => {
-        if (!this.pasted && write) this.clipboard.paste();
-      }, 60);
-      return;
-    }
-    if (mod && (lower === "c" || lower === "x")) {
-      // The copy/cut events do the work; make sure they have something to do.
-      if (!this.scene.selection.size) return;
-      this.copied = false;
-      setTimeout(() => {
-        if (this.copied) return;
-        this.clipboard.copy();
-        if (lower === "x" && write) this.commands.deleteSelection();
-      }, 60);
-      return;
-    }
-    if (mod && (key === "=" || key === "+")) {
-      e.preventDefault();
-      this.viewport.setZoom(this.viewport.zoom * 1.25);
-      return;
-    }
-    if (mod && key === "-") {
-      e.preventDefault();
-      this.viewport.setZoom(this.viewport.zoom / 1.25);
-      return;
-    }
-    if (mod && key === "0") {
-      e.preventDefault();
-      this.viewport.setZoom(1);
-      return;
-    }
-    if (mod || e.altKey) return;
+  /** Space held: the pointer pans. Buttons keep their own Space.
+   * @param {KeyboardEvent} e */
+  space(e) {
+    if (e.target instanceof HTMLButtonElement) return;
+    e.preventDefault();
+    if (!e.repeat) this.pointer.setSpace(true);
+  }
 
-    if (key === "Delete" || key === "Backspace") {
-      e.preventDefault();
-      if (write) this.commands.deleteSelection();
-    } else if (key === "Escape") {
-      this.pointer.cancelGesture();
-      this.scene.clearSelection();
-    } else if (key === "Enter" || key === "F2") {
-      e.preventDefault();
-      const [id] = this.scene.selection;
-      if (id && this.scene.selection.size === 1 && write) this.editor.edit(id);
-      else if (!id) this.commands.cycle(1);
-    } else if (e.code === "Digit1" && e.shiftKey) {
-      this.commands.fit();
-    } else if (/^[1-9]$/.test(key) && write) {
-      e.preventDefault();
-      const kind = KINDS[Number(key) - 1].kind;
-      this.editor.createAt(kind, this.pointer.anchor());
-    } else if (key === "+" || key === "=") {
-      this.viewport.setZoom(this.viewport.zoom * 1.25);
-    } else if (key === "-" || key === "_") {
-      this.viewport.setZoom(this.viewport.zoom / 1.25);
-    } else if (key === "0") {
-      this.viewport.setZoom(1);
-    } else if (key === "]") {
-      this.commands.cycle(1);
-    } else if (key === "[") {
-      this.commands.cycle(-1);
-    } else if (lower === "h") {
-      this.pointer.setTool("hand");
-    } else if (lower === "v") {
-      this.pointer.setTool("select");
-    } else if (lower === "i") {
-      // Not typed into the details panel that takes the focus.
-      e.preventDefault();
-      this.commands.details();
-    } else if (lower === "l" && write) {
-      this.commands.linkSelected();
-    } else if (key === "?") {
-      this.commands.help();
-    } else if (key.startsWith("Arrow")) {
-      e.preventDefault();
-      const step = e.shiftKey ? NUDGE_FAR : NUDGE;
-      const dx = key === "ArrowLeft" ? -step : key === "ArrowRight" ? step : 0;
-      const dy = key === "ArrowUp" ? -step : key === "ArrowDown" ? step : 0;
-      if (this.scene.selection.size && write) this.nudge(dx, dy);
-      else this.viewport.panBy(-dx * 4, -dy * 4);
-    }
+  /** A digit makes a sticky of that kind (the legend's order) at the pointer.
+   * @param {KeyboardEvent} e */
+  create(e) {
+    if (!this.scene.canWrite) return;
+    e.preventDefault();
+    const kind = KINDS[Number(e.key) - 1].kind;
+    this.editor.createAt(kind, this.pointer.anchor());
+  }
+
+  /** The copy/cut events do the work; make sure they have something to do.
+   * @param {boolean} cut */
+  copyLater(cut) {
+    if (!this.scene.selection.size) return;
+    this.copied = false;
+    setTimeout(() => {
+      if (this.copied) return;
+      this.clipboard.copy();
+      if (cut && this.scene.canWrite) this.commands.deleteSelection();
+    }, 60);
+  }
+
+  /** The paste event normally follows and does the work; without one (no
+   * clipboard access), paste what was copied here. */
+  pasteLater() {
+    this.pasted = false;
+    setTimeout(() => {
+      if (!this.pasted && this.scene.canWrite) this.clipboard.paste();
+    }, 60);
+  }
+
+  /** Enter or F2: edit the one selected sticky, or with none go to the first.
+   * @param {KeyboardEvent} e */
+  enter(e) {
+    e.preventDefault();
+    const [id] = this.scene.selection;
+    if (id && this.scene.selection.size === 1 && this.scene.canWrite) this.editor.edit(id);
+    else if (!id) this.commands.cycle(1);
+  }
+
+  /** Arrows move the selection (Shift: further), or with none pan the board.
+   * @param {KeyboardEvent} e */
+  arrow(e) {
+    e.preventDefault();
+    const key = e.key;
+    const step = e.shiftKey ? NUDGE_FAR : NUDGE;
+    const dx = key === "ArrowLeft" ? -step : key === "ArrowRight" ? step : 0;
+    const dy = key === "ArrowUp" ? -step : key === "ArrowDown" ? step : 0;
+    if (this.scene.selection.size && this.scene.canWrite) this.nudge(dx, dy);
+    else this.viewport.panBy(-dx * 4, -dy * 4);
+  }
+
+  /** @param {number} factor */
+  zoomBy(factor) {
+    this.viewport.setZoom(this.viewport.zoom * factor);
   }
 
   up(e) {
