@@ -42,6 +42,19 @@ class Phase(models.TextChoices):
     REVIEW = "review", _("Review the model")
 
 
+# The dot vote's starting point in each phase (the page's vote dialog): how
+# many dots each, and what is worth voting on. Hot spots are always in:
+# "problems and opportunities" is the classic dot vote.
+VOTE_DEFAULTS = {
+    Phase.FIND: (3, (Kind.EVENT, Kind.HOTSPOT)),
+    Phase.ORDER: (3, (Kind.EVENT, Kind.HOTSPOT)),
+    Phase.ATTRIBUTE: (3, (Kind.HOTSPOT, Kind.COMMAND, Kind.POLICY)),
+    Phase.AGGREGATE: (3, (Kind.HOTSPOT, Kind.AGGREGATE)),
+    Phase.BOUND: (2, (Kind.HOTSPOT, Kind.CONTEXT)),
+    Phase.REVIEW: (3, (Kind.HOTSPOT,)),
+}
+
+
 class Role(models.TextChoices):
     FACILITATOR = "facilitator", _("Facilitator")
     PARTICIPANT = "participant", _("Participant")
@@ -77,7 +90,7 @@ def for_page():
     import this module.
     """
     from .access import can_write
-    from .commands import EVENT_NAMES, UNDOABLE_EVENTS
+    from .commands import EVENT_NAMES, MAX_LANE_NAME, MAX_LANES, UNDOABLE_EVENTS
     from .models import Board, Member
 
     def writers(locked):
@@ -111,5 +124,11 @@ def for_page():
             "min_size": MIN_SIZE,
             "max_size": MAX_SIZE,
             "coordinate": MAX_COORDINATE,
+            "lanes": MAX_LANES,
+            "lane_name": MAX_LANE_NAME,
+        },
+        "vote_defaults": {
+            phase.value: {"votes": votes, "kinds": [kind.value for kind in kinds]}
+            for phase, (votes, kinds) in VOTE_DEFAULTS.items()
         },
     }

@@ -2,6 +2,7 @@
 // settings a vote opens with, what counts and what shows, and the results.
 
 import "./vocabulary_setup.mjs"; // first: the board modules read it as they load
+import { PHASE_LIST, VOTE_DEFAULTS } from "../../static/js/board/vocabulary.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
@@ -41,6 +42,11 @@ describe("vote defaults", () => {
     }
     assert.ok(voteDefaults("aggregate").kinds.includes("aggregate"));
     assert.ok(voteDefaults("bound").kinds.includes("context"));
+  });
+
+  it("has the server's defaults for every phase, and the first phase's for one it does not know", () => {
+    for (const { phase } of PHASE_LIST) assert.deepEqual(voteDefaults(phase), VOTE_DEFAULTS[phase], phase);
+    assert.deepEqual(voteDefaults("no-such-phase"), voteDefaults("find"));
   });
 
   it("gives a copy: changing it does not change the next defaults", () => {

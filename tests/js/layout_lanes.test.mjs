@@ -4,6 +4,7 @@ import "./vocabulary_setup.mjs"; // first: the board modules read it as they loa
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { LIMITS } from "../../static/js/board/vocabulary.js";
 import {
   changeLane,
   checkLane,
@@ -15,6 +16,16 @@ import {
   resizeLane,
   sameLanes,
 } from "../../static/js/board/lanes.js";
+
+describe("the server's lane limits", () => {
+  it("allows as many lanes, and names as long, as storming/commands.py lanes_set", () => {
+    const full = Array.from({ length: LIMITS.lanes }, (_, i) => ({ id: `${i}`, name: "", y: i * 100, height: 100 }));
+    assert.ok(newLane(full.slice(1), { id: "n" }));
+    assert.equal(newLane(full, { id: "n" }), null);
+    assert.ok(checkLane({ name: "x".repeat(LIMITS.lane_name), y: 0, height: 240 }).lane);
+    assert.equal(checkLane({ name: "x".repeat(LIMITS.lane_name + 1), y: 0, height: 240 }).field, "name");
+  });
+});
 
 describe("newLane", () => {
   it("puts the first lane around the events", () => {

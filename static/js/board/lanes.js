@@ -1,3 +1,4 @@
+// @ts-check
 // Swimlanes: the timeline's horizontal bands, one flow of events each. The
 // board keeps them as one list (`lanes.set` replaces it whole; see
 // docs/protocol.md "Swimlanes"); these pure functions make the next
@@ -7,8 +8,8 @@
 import { format, t } from "./i18n.js";
 import { LIMITS } from "./vocabulary.js";
 
-export const MAX_LANES = 30;
-export const MAX_NAME = 80;
+export const MAX_LANES = LIMITS.lanes;
+export const MAX_NAME = LIMITS.lane_name;
 // A lane is as tall as a sticky may be, and lies on the board.
 export const MIN_HEIGHT = LIMITS.min_size;
 export const MAX_HEIGHT = LIMITS.max_size;
@@ -28,6 +29,8 @@ export function forCommand(lanes) {
  * as tall as it; the first one around the events (`stickies` of kind
  * "event"), or at `fallbackY` on an empty board. Null when there are
  * already MAX_LANES.
+ * @param {{y: number, height: number}[]} lanes
+ * @param {{id?: string, stickies?: {kind: string, y: number, height?: number}[], fallbackY?: number}} [options]
  */
 export function newLane(lanes, { id, stickies = [], fallbackY = 0 } = {}) {
   if (lanes.length >= MAX_LANES) return null;

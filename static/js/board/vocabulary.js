@@ -1,6 +1,7 @@
+// @ts-check
 // The workshop's vocabulary, as the server keeps it (storming/vocabulary.py
 // for_page): kinds with their labels and sizes, phases, roles, board event
-// names, the undoable ones, who may write, limits. The page renders it once
+// names, the undoable ones, who may write, limits, the dot vote's defaults. The page renders it once
 // (json_script, labels in the page's language); the other modules read it
 // from here and keep no copies.
 //
@@ -23,6 +24,9 @@ export const ROLE_LIST = data.roles;
 export const EVENT_NAMES = new Set(data.events);
 export const UNDOABLE_EVENTS = new Set(data.undoable);
 export const LIMITS = data.limits;
+/** The dot vote's starting point by phase: {votes, kinds}.
+ * @type {Record<string, {votes: number, kinds: string[]}>} */
+export const VOTE_DEFAULTS = data.vote_defaults;
 
 /** Whether `role` may change the board (`locked` or not): access.py can_write. */
 export function canWrite(role, locked) {

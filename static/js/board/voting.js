@@ -1,3 +1,4 @@
+// @ts-check
 // Dot voting, as rules: what a vote session lets a person do and what the
 // screen shows of it. Pure functions of the board's `voting` setting
 // ({id, votes, kinds, started_at, revealed}) and its votes ({sticky, member,
@@ -9,22 +10,15 @@
 
 import { kindOf } from "./kinds.js";
 import { format, t, tn } from "./i18n.js";
+import { VOTE_DEFAULTS } from "./vocabulary.js";
 
 // The dialog offers 1..MAX_VOTES each (the server takes up to 20; more than
 // ten dots each turns a vote into a survey).
 export const MAX_VOTES = 10;
 
-// What is worth voting on in each phase, and how many dots each. Hot spots
-// are always in: "problems and opportunities" is the classic dot vote.
-export const VOTE_DEFAULTS = {
-  find: { votes: 3, kinds: ["event", "hotspot"] },
-  order: { votes: 3, kinds: ["event", "hotspot"] },
-  attribute: { votes: 3, kinds: ["hotspot", "command", "policy"] },
-  aggregate: { votes: 3, kinds: ["hotspot", "aggregate"] },
-  bound: { votes: 2, kinds: ["hotspot", "context"] },
-  review: { votes: 3, kinds: ["hotspot"] },
-};
-const FALLBACK = { votes: 3, kinds: ["event", "hotspot"] };
+// What is worth voting on in each phase (VOTE_DEFAULTS, from the server's
+// vocabulary): a phase this page does not know starts as the first one does.
+const FALLBACK = VOTE_DEFAULTS.find;
 
 /** The vote dialog's starting values for `phase`: {votes, kinds}. */
 export function voteDefaults(phase) {
@@ -123,6 +117,7 @@ export function ballot(sticky, voting, votes, member) {
 export function results(stickies, votes, voting) {
   const counts = new Map();
   for (const vote of sessionVotes(votes, voting)) counts.set(vote.sticky, (counts.get(vote.sticky) || 0) + 1);
+  /** @type {{id: string, kind: string, text: string, count: number, x: number, y: number, rank?: number}[]} */
   const rows = [];
   for (const [id, count] of counts) {
     const sticky = stickies.get(id);
