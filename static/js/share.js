@@ -1,3 +1,4 @@
+// @ts-check
 // The share panel's Copy button: copies the invite link to the clipboard.
 //
 // Wired by delegation from the document, so it needs no inline handlers (the

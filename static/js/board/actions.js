@@ -1,3 +1,4 @@
+// @ts-check
 // Every change the user makes, as a board command.
 //
 // Each command is tracked in the scene until its event is in the store, so the
@@ -104,6 +105,10 @@ export class Actions {
     }
   }
 
+  /**
+   * @param {string} kind @param {number} x @param {number} y
+   * @param {{id?: string, text?: string, width?: number, height?: number, fields?: object}} [options]
+   */
   create(kind, x, y, { id = newId(), text = "", width, height, fields } = {}) {
     const k = kindOf(kind);
     const data = { id, kind, text, x: round(x), y: round(y) };
@@ -139,7 +144,7 @@ export class Actions {
     const sorted = [...ids].sort((a, b) => {
       const fa = isFrame(this.scene.sticky(a) || {});
       const fb = isFrame(this.scene.sticky(b) || {});
-      return fa - fb;
+      return Number(fa) - Number(fb);
     });
     return this.step(() => Promise.all(sorted.map((id) => this.send("sticky.delete", { id }, { delete: id }))));
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // The board's log in words: what each event did ("moved “Order placed”"),
 // the events of one action taken together ("Ann moved 12 stickies"), and
 // what a restore would change. Plain functions of events and board states

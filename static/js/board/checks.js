@@ -1,3 +1,4 @@
+// @ts-check
 // The model's checks on the board: a badge on each flagged sticky, a panel
 // listing the findings of the board's phase (what each check means and how to
 // fix it, a click brings the sticky into view), and what is still open in
@@ -14,6 +15,7 @@ import { bounds, intersects } from "./geometry.js";
 import { PHASES } from "./phases.js";
 import { font } from "./textlayout.js";
 import { format, t, tn } from "./i18n.js";
+import { closest, every, focused } from "./dom.js";
 
 // Quiet time after the last change before the checks run again; while the
 // board never goes quiet, they run this often all the same.
@@ -48,7 +50,16 @@ export function install(app) {
 
 export class BoardChecks {
   constructor({ board, boardId, store, scene, viewport, renderer, toasts, focusSticky, phaseGuide, fetchJSON = getJSON }) {
-    Object.assign(this, { board, boardId, store, scene, viewport, renderer, toasts, focusSticky, phaseGuide, fetchJSON });
+    this.board = board;
+    this.boardId = boardId;
+    this.store = store;
+    this.scene = scene;
+    this.viewport = viewport;
+    this.renderer = renderer;
+    this.toasts = toasts;
+    this.focusSticky = focusSticky;
+    this.phaseGuide = phaseGuide;
+    this.fetchJSON = fetchJSON;
     const $ = (id) => document.getElementById(id);
     this.panel = $("checks-panel");
     this.body = $("checks-body");
@@ -71,8 +82,8 @@ export class BoardChecks {
     store.addEventListener("change", (e) => this.changed(e.detail || {}));
     this.toggle.addEventListener("click", () => this.show(this.panel.hidden));
     this.panel.addEventListener("click", (e) => {
-      if (e.target.closest("[data-checks=close]")) this.show(false);
-      const button = e.target.closest("[data-finding]");
+      if (closest(e, "[data-checks=close]")) this.show(false);
+      const button = closest(e, "[data-finding]");
       if (button) this.focus(button.dataset.finding);
     });
     this.refresh();
@@ -175,13 +186,14 @@ export class BoardChecks {
       return;
     }
     // A new answer must not take the reader's place or focus in the list.
-    const focused = this.body.contains(document.activeElement) ? document.activeElement.dataset.finding : null;
+    const focus = focused();
+    const finding = focus && this.body.contains(focus) ? focus.dataset.finding : null;
     const scrolled = this.body.scrollTop;
     const groups = SEVERITIES.map((severity) => this.group(severity)).filter(Boolean);
     this.body.replaceChildren(...groups);
     this.body.scrollTop = scrolled;
-    if (focused) {
-      const again = [...this.body.querySelectorAll("[data-finding]")].find((b) => b.dataset.finding === focused);
+    if (finding) {
+      const again = every(this.body, "[data-finding]").find((b) => b.dataset.finding === finding);
       again?.focus({ preventScroll: true });
     }
   }
@@ -284,7 +296,7 @@ export class BoardChecks {
     this.focusSticky(ids[0]);
     if (ids.length > 1) this.scene.select(ids);
     this.active = key;
-    for (const b of this.body.querySelectorAll("[data-finding]")) {
+    for (const b of every(this.body, "[data-finding]")) {
       b.setAttribute("aria-current", String(b.dataset.finding === key));
     }
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // Copy, paste and duplicate stickies (with the links between them).
 //
 // Copies go to the system clipboard as JSON (so they paste into another board

@@ -1,3 +1,4 @@
+// @ts-check
 // The board's live connection: one websocket, kept alive, that delivers the
 // board's events strictly in seq order and gets every command through once.
 //
@@ -85,6 +86,21 @@ const systemClock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle),
 };
 
+/**
+ * A command on its way: sent (again) until acked or refused.
+ * @typedef {object} Op
+ * @property {string} id its idempotency key
+ * @property {string} name
+ * @property {object} data
+ * @property {boolean} sent on the current socket
+ * @property {number} cost against the rate (commandCost)
+ * @property {Promise<object>} [promise] settled by the ack or the refusal
+ * @property {(ack: object) => void} [resolve]
+ * @property {(refusal: object) => void} [reject]
+ * @property {string} [frame] the command's JSON text
+ * @property {string[]} [pieces] its chunk frames, when larger than a frame
+ */
+
 export class BoardConnection extends EventTarget {
   #status = "offline";
   #layerDown = false; // the server said its link to the other processes is down
@@ -98,7 +114,8 @@ export class BoardConnection extends EventTarget {
   #buffer = new Map(); // seq -> event message, waiting for the gap before it
   #catchingUp = false;
   #ackedSeq = 0; // highest acked seq whose event has not come yet
-  #ops = new Map(); // op id -> command not yet acked, in the order issued
+  /** @type {Map<string, Op>} op id -> command not yet acked, in the order issued */
+  #ops = new Map();
   #holdUntil = 0; // no commands before this (rate limited)
   #tokens;
   #tokensAt = 0;
@@ -119,6 +136,20 @@ export class BoardConnection extends EventTarget {
   #tickMs;
   #onNetwork = (event) => (event.type === "online" ? this.#online() : this.#offline());
 
+  /**
+   * @param {object} options
+   * @param {string} options.boardId
+   * @param {string} [options.wsUrl] the socket's URL (by default the board's, on this host)
+   * @param {string} [options.apiBase]
+   * @param {number | null} [options.since] the seq this page's state is at, if any
+   * @param {typeof WebSocket} [options.WebSocketImpl]
+   * @param {typeof fetch} [options.fetchImpl]
+   * @param {typeof systemClock} [options.clock]
+   * @param {() => number} [options.random]
+   * @param {EventTarget} [options.network] where "online" and "offline" come from
+   * @param {number} [options.heartbeatMs]
+   * @param {number} [options.tickMs]
+   */
   constructor({
     boardId,
     wsUrl,
@@ -132,7 +163,7 @@ export class BoardConnection extends EventTarget {
     network = globalThis.window,
     heartbeatMs = HEARTBEAT_MS,
     tickMs = TICK_MS,
-  } = {}) {
+  }) {
     super();
     this.boardId = boardId;
     this.wsUrl = wsUrl ?? defaultWsUrl(boardId);
@@ -143,7 +174,7 @@ export class BoardConnection extends EventTarget {
     this.#knownHead = since ?? 0;
     this.#WebSocket = WebSocketImpl;
     // Called unbound: window.fetch throws "Illegal invocation" as a method.
-    this.#fetch = fetchImpl && ((...args) => fetchImpl(...args));
+    this.#fetch = fetchImpl && ((/** @type {Parameters<typeof fetch>} */ ...args) => fetchImpl(...args));
     this.#clock = clock;
     this.#random = random;
     this.#network = network;
@@ -550,6 +581,8 @@ export class BoardConnection extends EventTarget {
     this.#refuse(op, { code, message: message.message, details });
   }
 
+  /** @param {Op} op
+   * @param {{code: string, message: string, details?: unknown}} refusal */
   #refuse(op, { code, message, details }) {
     this.#ops.delete(op.id);
     this.#queue?.remove(op.id);
@@ -563,11 +596,13 @@ export class BoardConnection extends EventTarget {
   /**
    * Run a command; resolves {seq, first, replayed} on ack (`first` .. `seq`
    * for a group), rejects {code, message, details}.
+   * @param {string} name @param {object} [data] @param {{id?: string}} [options]
    */
   command(name, data = {}, { id } = {}) {
     id ??= newId();
     const known = this.#ops.get(id);
     if (known) return known.promise;
+    /** @type {Op} */
     const op = { id, name, data, sent: false, cost: commandCost(name, data) };
     op.promise = new Promise((resolve, reject) => Object.assign(op, { resolve, reject }));
     // Refusals are also `rejected` events: a caller that does not await

@@ -1,3 +1,4 @@
+// @ts-check
 // Pivotal events as chapter breaks: a vertical line through each pivotal
 // event across the whole height of the board, drawn under the stickies, with
 // the event's name at the top of the screen, so the timeline reads as

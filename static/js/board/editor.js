@@ -1,3 +1,4 @@
+// @ts-check
 // Editing a sticky's text in place: a <textarea> laid over the sticky.
 //
 // Enter saves, Shift+Enter starts a new line, Escape cancels, clicking

@@ -1,3 +1,4 @@
+// @ts-check
 // The export dialog: pick a format and the live model or a frozen version,
 // look at what the export makes (the package's files and their code, the
 // AsyncAPI and Markdown text, the Mermaid diagram drawn here, the picture of

@@ -1,3 +1,4 @@
+// @ts-check
 // The facilitator's tools: a dot vote (vote_panel.js), bringing the room
 // together (room.js: follow someone, Bring everyone to me, Follow me,
 // Spotlight) and roles (roles_panel.js). This module wires them to the page:
@@ -6,6 +7,7 @@
 import { RolesPanel } from "./roles_panel.js";
 import { Room } from "./room.js";
 import { VotePanel } from "./vote_panel.js";
+import { closest, first } from "./dom.js";
 
 export function install(app) {
   app.facilitation = new Facilitation(app);
@@ -21,7 +23,7 @@ export class Facilitation {
     this.roles = new RolesPanel(app, { onRole: (change) => this.roleChanged(change) });
     this.toggle.addEventListener("click", () => this.show(this.panel.hidden));
     this.panel.addEventListener("click", (e) => {
-      if (e.target.closest("[data-facilitate=close]")) this.show(false, { focus: true });
+      if (closest(e, "[data-facilitate=close]")) this.show(false, { focus: true });
     });
     this.panel.addEventListener("keydown", (e) => {
       if (e.key === "Escape") this.show(false, { focus: true });
@@ -31,7 +33,7 @@ export class Facilitation {
   show(open, { focus = false } = {}) {
     this.panel.hidden = !open;
     this.toggle.setAttribute("aria-expanded", String(open));
-    if (open) this.panel.querySelector("button:not([hidden])")?.focus();
+    if (open) first(this.panel, "button:not([hidden])")?.focus();
     else if (focus) this.toggle.focus();
   }
 

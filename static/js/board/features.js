@@ -1,3 +1,4 @@
+// @ts-check
 // The board's features beyond the canvas core: checks, review, facilitation
 // tools, history... Each module exports `install(app)`, which wires it to the
 // page's parts (see main.js: store, scene, viewport, renderer, connection,

@@ -1,3 +1,4 @@
+// @ts-check
 // Following someone's view, as rules: whom this page follows and why, what
 // ends it, and the camera arithmetic. Pure; room.js wires it to the page.
 //
@@ -106,6 +107,11 @@ export function glide(from, to, width, height, t = 0.35) {
 
 /** The view that brings `sticky` into the middle of the screen, at a zoom
  * where it can be read (keeping the current one when it is already fine). */
+/**
+ * @param {{x: number, y: number, width: number, height: number}} sticky
+ * @param {number} zoom
+ * @param {{width?: number, height?: number}} [screen] the screen's size
+ */
 export function viewOnSticky(sticky, zoom, { width, height } = {}) {
   let z = Math.max(zoom, 0.6);
   if (width && height) {

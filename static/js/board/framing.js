@@ -1,3 +1,4 @@
+// @ts-check
 // Framing a selection as an aggregate (aggregate phase) or a bounded context
 // (bound phase): the frame's box around the stickies, and a name to start
 // from, guessed from what the selection says.

@@ -1,3 +1,4 @@
+// @ts-check
 // Small geometry helpers on {x, y, width, height} boxes in board units.
 
 export function centre(box) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The board's history: a panel with a time slider over the log and the
 // activity feed (who did what, newest first), the board as it was at any
 // change, read-only, and, for facilitators, restoring the board to it.
@@ -28,6 +29,7 @@ import { newId } from "./connection.js";
 import { bounds, intersects } from "./geometry.js";
 import { HistoryLog } from "./history_log.js";
 import { format, t, tn } from "./i18n.js";
+import { buttonById, buttons, closest, detail, dialogById, every, first, focused, inputById } from "./dom.js";
 
 // After the slider stops: quick when the board can be folded here, longer
 // when the server must fold it (one request per pause, not per step).
@@ -45,20 +47,28 @@ export function install(app) {
 export class BoardHistory {
   constructor(app) {
     const { board, boardId, store, scene, viewport, renderer, connection, me } = app;
-    Object.assign(this, { app, board, boardId, store, scene, viewport, renderer, connection, me });
+    this.app = app;
+    this.board = board;
+    this.boardId = boardId;
+    this.store = store;
+    this.scene = scene;
+    this.viewport = viewport;
+    this.renderer = renderer;
+    this.connection = connection;
+    this.me = me;
     const $ = (id) => document.getElementById(id);
     this.toggle = $("history-toggle");
     this.panel = $("history-panel");
-    this.slider = $("history-slider");
+    this.slider = inputById("history-slider");
     this.position = $("history-position");
     this.marksBox = $("history-marks");
     this.feed = $("history-feed");
     this.feedStatus = $("history-feed-status");
-    this.olderButton = $("history-older");
+    this.olderButton = buttonById("history-older");
     this.banner = $("history-banner");
     this.bannerLabel = $("history-banner-text");
-    this.restoreButton = $("history-restore");
-    this.dialog = $("history-restore-dialog");
+    this.restoreButton = buttonById("history-restore");
+    this.dialog = dialogById("history-restore-dialog");
     this.colour = getComputedStyle(board).getPropertyValue("--history").trim() || "#e8590c";
 
     this.log = null;
@@ -88,11 +98,11 @@ export class BoardHistory {
     // not be a request.
     this.slider.addEventListener("input", () => this.goTo(Number(this.slider.value)));
     this.banner.addEventListener("click", (e) => {
-      if (e.target.closest("[data-history=live]")) this.live();
-      if (e.target.closest("[data-history=restore]")) this.confirmRestore();
+      if (closest(e, "[data-history=live]")) this.live();
+      if (closest(e, "[data-history=restore]")) this.confirmRestore();
     });
     this.dialog.addEventListener("click", (e) => {
-      const button = e.target.closest("button[value]");
+      const button = /** @type {HTMLButtonElement | null} */ (closest(e, "button[value]"));
       if (button) this.dialog.close(button.value);
     });
     store.addEventListener("change", () => this.headMoved());
@@ -123,7 +133,7 @@ export class BoardHistory {
     if (!this.log) {
       this.log = new HistoryLog({ boardId: this.boardId, fetchJSON: getJSON });
       this.log.addEventListener("change", (e) => {
-        if (e.detail.reason === "marks") this.renderMarks();
+        if (detail(e).reason === "marks") this.renderMarks();
         else this.scheduleRender();
       });
       this.loadMembers();
@@ -341,7 +351,8 @@ export class BoardHistory {
     if (this.panel.hidden || !this.log?.loaded) return;
     const hiddenBallot = this.hiddenBallot();
     this.entries = entriesOf(this.log.facts);
-    const focused = this.feed.contains(document.activeElement) ? document.activeElement.dataset.entry : null;
+    const focus = focused();
+    const entry = focus && this.feed.contains(focus) ? focus.dataset.entry : null;
     const scrolled = this.feed.scrollTop;
     const items = [];
     for (let i = this.entries.length - 1; i >= 0; i -= 1) {
@@ -349,11 +360,11 @@ export class BoardHistory {
     }
     this.feed.replaceChildren(...items);
     this.feed.scrollTop = scrolled;
-    if (focused) this.feed.querySelector(`[data-entry="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+    if (entry) first(this.feed, `[data-entry="${CSS.escape(entry)}"]`)?.focus({ preventScroll: true });
     this.feedStatus.textContent = this.entries.length ? "" : t("Nothing has happened on this board yet.");
     this.olderButton.hidden = this.log.complete;
     this.olderButton.textContent = t("Show older changes");
-    this.panel.querySelector("[data-history=start]").hidden = !(this.log.complete && this.entries.length);
+    first(this.panel, "[data-history=start]").hidden = !(this.log.complete && this.entries.length);
     this.renderFeedPosition();
   }
 
@@ -383,9 +394,9 @@ export class BoardHistory {
   renderFeedPosition({ reveal = false } = {}) {
     const seq = this.viewing ? this.viewing.seq : this.target ?? null;
     let current = null;
-    for (const button of this.feed.querySelectorAll("[data-entry]")) {
-      const first = Number(button.dataset.first);
-      const later = seq !== null && first > seq;
+    for (const button of every(this.feed, "[data-entry]")) {
+      const firstSeq = Number(button.dataset.first);
+      const later = seq !== null && firstSeq > seq;
       button.classList.toggle("history-entry--later", later);
       if (this.activeKey !== null ? button.dataset.entry === String(this.activeKey) : !later && seq !== null && !current) {
         current = button;
@@ -417,8 +428,8 @@ export class BoardHistory {
     this.position.replaceChildren(text, " ", when);
     if (time) text += `, ${time}`;
     this.slider.setAttribute("aria-valuetext", text);
-    this.panel.querySelector("[data-history=live]").disabled = !this.viewing && this.target === null;
-    for (const button of this.panel.querySelectorAll("[data-history-step]")) {
+    buttons(this.panel, "[data-history=live]")[0].disabled = !this.viewing && this.target === null;
+    for (const button of buttons(this.panel, "[data-history-step]")) {
       const delta = Number(button.dataset.historyStep);
       button.disabled = head === 0 || (delta < 0 ? seq <= 0 : seq >= head);
     }
@@ -447,7 +458,7 @@ export class BoardHistory {
 
   renderMarkPositions() {
     const head = Math.max(1, this.head);
-    for (const button of this.marksBox.children) {
+    for (const button of every(this.marksBox, ":scope > *")) {
       button.style.left = `${(Number(button.dataset.mark) / head) * 100}%`;
     }
   }
@@ -470,8 +481,8 @@ export class BoardHistory {
     const when = clock(viewing.at);
     const title = this.dialog.querySelector("#history-restore-title");
     const what = this.dialog.querySelector("#history-restore-what");
-    const list = this.dialog.querySelector("#history-restore-items");
-    const go = this.dialog.querySelector("button[value=restore]");
+    const list = first(this.dialog, "#history-restore-items");
+    const go = first(this.dialog, "button[value=restore]");
     title.textContent = format(t("Restore the board to change %(seq)s?"), { seq: viewing.seq });
     if (items.length) {
       const back = when
@@ -565,6 +576,7 @@ export class BoardHistory {
   }
 }
 
+/** @param {string} url @param {{signal?: AbortSignal}} [options] */
 async function getJSON(url, { signal } = {}) {
   const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, signal });
   const body = await response.json().catch(() => null);

@@ -1,3 +1,4 @@
+// @ts-check
 // The board's log as the history panel reads it: the recent part of it in
 // words (facts, see activity.js), paged back on request, kept up to date
 // with live events, and the board as it was at any seq.
@@ -209,6 +210,7 @@ export class HistoryLog extends EventTarget {
    * The board as it was right after event `seq`: {store (a BoardStore),
    * at (the event's time, when known), local (folded here)}. `signal`
    * aborts a request that is no longer wanted.
+   * @param {number} seq @param {{signal?: AbortSignal}} [options]
    */
   async boardAt(seq, { signal } = {}) {
     const base = this.#baseFor(seq);

@@ -1,3 +1,4 @@
+// @ts-check
 // What is under a point of the board: a handle, a sticky, a link or a frame.
 //
 // Stickies are found before links and links before frames: frames lie behind

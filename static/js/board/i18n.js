@@ -1,3 +1,4 @@
+// @ts-check
 // The board's words in the page's language.
 //
 // The page loads Django's JavaScript catalog (jsi18n/, domain djangojs) before

@@ -1,3 +1,4 @@
+// @ts-check
 // The details panel of one sticky: kind, text, pivotal, fields (for events
 // and commands), description and code name, saved as one `sticky.update`
 // carrying only what changed and the version the form was filled from.

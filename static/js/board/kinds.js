@@ -1,3 +1,4 @@
+// @ts-check
 // The nine sticky kinds: colours, default sizes and labels.
 //
 // Which kinds there are, their labels (in the page's language), sizes and

@@ -1,3 +1,4 @@
+// @ts-check
 // Swimlanes on the page: full-width bands drawn under the stickies, a tag
 // with each lane's name at the left edge of the screen whatever the pan and
 // zoom (drag it to move the lane, drag the grip under it to resize it; a
@@ -23,7 +24,13 @@ const TAG_INSET = 6;
 
 export class LaneView {
   constructor(app, { tags, list, count, addButton, hint, openPanel }) {
-    Object.assign(this, { app, tags, list, count, addButton, hint, openPanel });
+    this.app = app;
+    this.tags = tags;
+    this.list = list;
+    this.count = count;
+    this.addButton = addButton;
+    this.hint = hint;
+    this.openPanel = openPanel;
     // The list this page sent and the board does not hold yet, or null.
     this.local = null;
     this.sending = 0;

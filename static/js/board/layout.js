@@ -1,3 +1,4 @@
+// @ts-check
 // The board's layout tools, in one panel (the bar's "Layout" button) and on
 // the canvas:
 //  - arrange the selection: align (left, centre, right, top, middle, bottom)
@@ -23,6 +24,7 @@ import { SuggestionView } from "./suggestion_view.js";
 import { alignMoves, carryContents, distributeMoves, tidyTimeline } from "./timeline.js";
 import { format, t, tn } from "./i18n.js";
 import { LIMITS } from "./vocabulary.js";
+import { buttonById, buttons, closest, detail, dialogById, every, first, formById, inputById } from "./dom.js";
 
 // The largest sticky the server takes.
 const MAX_SIZE = LIMITS.max_size;
@@ -46,12 +48,12 @@ export class LayoutTools {
     this.panel = $("layout-panel");
     this.toggle = $("layout-toggle");
     this.arrangeHint = $("layout-arrange-hint");
-    this.tidyButton = $("layout-tidy");
-    this.frameButton = $("layout-frame-open");
+    this.tidyButton = buttonById("layout-tidy");
+    this.frameButton = buttonById("layout-frame-open");
     this.frameHint = $("layout-frame-hint");
-    this.dialog = $("layout-frame-dialog");
-    this.form = $("layout-frame-form");
-    this.nameInput = $("layout-frame-name");
+    this.dialog = dialogById("layout-frame-dialog");
+    this.form = formById("layout-frame-form");
+    this.nameInput = inputById("layout-frame-name");
     this.why = $("layout-frame-why");
     this.frameError = $("layout-frame-error");
     this.bar = $("selection-bar");
@@ -82,9 +84,9 @@ export class LayoutTools {
       this.schedule();
     });
     app.scene.addEventListener("selection", () => this.schedule());
-    this.bar.addEventListener("selectionbar", (e) => this.selectionBar(e.detail));
+    this.bar.addEventListener("selectionbar", (e) => this.selectionBar(detail(e)));
     this.bar.addEventListener("click", (e) => {
-      const button = e.target.closest("[data-feature]");
+      const button = closest(e, "[data-feature]");
       if (button?.dataset.feature === "arrange") this.show(true, "#layout-arrange [data-align]");
       if (button?.dataset.feature === "frame") this.openFrame();
     });
@@ -93,7 +95,7 @@ export class LayoutTools {
       this.createFrame();
     });
     this.form.addEventListener("change", (e) => {
-      if (e.target.name === "kind") this.suggestName();
+      if (/** @type {HTMLInputElement} */ (e.target).name === "kind") this.suggestName();
     });
     this.nameInput.addEventListener("input", () => {
       if (this.framing) this.framing.edited = true;
@@ -166,8 +168,8 @@ export class LayoutTools {
     if (this.panel.hidden) return;
     const write = this.app.scene.canWrite;
     const selected = this.selected();
-    for (const b of this.panel.querySelectorAll("[data-align]")) b.disabled = !write || selected.length < 2;
-    for (const b of this.panel.querySelectorAll("[data-distribute]")) b.disabled = !write || selected.length < 3;
+    for (const b of buttons(this.panel, "[data-align]")) b.disabled = !write || selected.length < 2;
+    for (const b of buttons(this.panel, "[data-distribute]")) b.disabled = !write || selected.length < 3;
     this.arrangeHint.textContent = !write
       ? t("You can look at this board but not change it.")
       : selected.length < 2
@@ -199,8 +201,8 @@ export class LayoutTools {
   // -- the selection bar's buttons ---------------------------------------------------------
 
   selectionBar({ stickies, write }) {
-    const arrange = this.bar.querySelector('[data-feature="arrange"]');
-    const frame = this.bar.querySelector('[data-feature="frame"]');
+    const arrange = first(this.bar, '[data-feature="arrange"]');
+    const frame = first(this.bar, '[data-feature="frame"]');
     const phase = this.phase();
     arrange.hidden = !write || stickies.length < 2;
     // Framing one frame of the very kind it would draw makes no sense.
@@ -279,7 +281,7 @@ export class LayoutTools {
     if (!stickies.length) return this.app.toasts.show(t("Select the stickies that belong together first."));
     this.framing = { ids: stickies.map((s) => s.id), edited: false };
     const kind = frameKindFor(this.phase());
-    for (const radio of this.form.elements.kind) radio.checked = radio.value === kind;
+    for (const radio of this.kindRadios()) radio.checked = radio.value === kind;
     this.#frameError(null);
     this.suggestName();
     this.dialog.showModal();
@@ -288,7 +290,12 @@ export class LayoutTools {
   }
 
   frameKind() {
-    return this.form.elements.kind.value || "aggregate";
+    return this.kindRadios().find((radio) => radio.checked)?.value || "aggregate";
+  }
+
+  /** The frame dialog's choice of kind (its radio buttons named "kind"). */
+  kindRadios() {
+    return /** @type {HTMLInputElement[]} */ (every(this.form, 'input[name="kind"]'));
   }
 
   /** Put a name guessed from the selection in the field, unless the person typed one. */

@@ -1,3 +1,4 @@
+// @ts-check
 // The board page: wires the store and the connection to the canvas and the
 // controls around it. Each module holds one part; this one only connects them.
 
@@ -25,6 +26,7 @@ import { Toasts } from "./toast.js";
 import { Viewport } from "./viewport.js";
 import { format, t } from "./i18n.js";
 import { canWrite as mayWrite } from "./vocabulary.js";
+import { closest, detail, dialogById, every, inputById } from "./dom.js";
 
 const board = document.getElementById("board");
 const $ = (id) => document.getElementById(id);
@@ -120,7 +122,7 @@ const commands = {
     else toasts.show(t("Select two stickies (the first one is where the arrow starts), then press L."));
   },
   help() {
-    $("help-dialog").showModal();
+    dialogById("help-dialog").showModal();
   },
   togglePivotal() {
     const [id] = scene.selection;
@@ -194,6 +196,7 @@ function canWrite() {
 
 function refreshBoardState() {
   scene.canWrite = canWrite();
+  /** @type {{phase: string, locked?: boolean, timer?: {ends_at: string} | null}} */
   const settings = store.board || { phase: board.dataset.phase };
   status.boardState(settings, { role: me.role, canWrite: scene.canWrite });
   phaseGuide.show(settings.phase);
@@ -227,11 +230,11 @@ function announce() {
 
 let loaded = false;
 store.addEventListener("change", (e) => {
-  const detail = e.detail || {};
+  const change = detail(e) || {};
   scene.reconcile();
   scene.invalidate();
   scene.pruneSelection();
-  if (detail.reason === "reset") {
+  if (change.reason === "reset") {
     outline.reset();
     renderer.warm();
     if (!loaded) {
@@ -239,7 +242,7 @@ store.addEventListener("change", (e) => {
       restoreView();
     }
   } else {
-    outline.update(detail.stickies || []);
+    outline.update(change.stickies || []);
   }
   minimap.schedule();
   refreshBoardState();
@@ -250,9 +253,9 @@ store.addEventListener("change", (e) => {
 
 // -- the connection ----------------------------------------------------------
 
-connection.addEventListener("status", (e) => status.connection(e.detail.status, e.detail.pending));
+connection.addEventListener("status", (e) => status.connection(detail(e).status, detail(e).pending));
 connection.addEventListener("welcome", (e) => {
-  const message = e.detail.message;
+  const message = detail(e).message;
   Object.assign(me, message.me || {});
   // A welcome with `events` (a resume) hands them out as `event`s next.
   if (message.state) store.load(message.state, message.seq);
@@ -261,7 +264,7 @@ connection.addEventListener("welcome", (e) => {
 });
 connection.addEventListener("event", (e) => {
   try {
-    store.apply(e.detail.message);
+    store.apply(detail(e).message);
   } catch (error) {
     // Out of step with the server: a fresh state puts it right.
     console.error(error);
@@ -269,17 +272,17 @@ connection.addEventListener("event", (e) => {
     connection.resync();
   }
 });
-connection.addEventListener("presence", (e) => presence.update(e.detail.members || []));
-connection.addEventListener("cursor", (e) => presence.moveCursors(e.detail.cursors || []));
+connection.addEventListener("presence", (e) => presence.update(detail(e).members || []));
+connection.addEventListener("cursor", (e) => presence.moveCursors(detail(e).cursors || []));
 connection.addEventListener("drag", (e) => {
-  for (const drag of e.detail.drags || []) {
+  for (const drag of detail(e).drags || []) {
     if (drag.member !== me.member) scene.remoteDrag(drag, presence.nameOf(drag.member));
   }
 });
 // Refusals of our commands are reported where they were sent (actions.js);
 // these are the errors that belong to no command.
 connection.addEventListener("error", (e) => {
-  if (e.detail.code !== "rate_limited") toasts.error(e.detail.message || t("The server refused that."));
+  if (detail(e).code !== "rate_limited") toasts.error(detail(e).message || t("The server refused that."));
 });
 connection.addEventListener("outdated", () => {
   toasts.show(t("The server was updated: reload the page to go on. Your unsaved changes are kept."), {
@@ -359,17 +362,17 @@ function createFromPalette(kind, point = null) {
 }
 
 board.addEventListener("click", (e) => {
-  const kindButton = e.target.closest("[data-kind]");
+  const kindButton = closest(e, "[data-kind]");
   if (kindButton && kindButton.closest("#palette")) {
     createFromPalette(kindButton.dataset.kind);
     return;
   }
-  const toolButton = e.target.closest("[data-tool]");
+  const toolButton = closest(e, "[data-tool]");
   if (toolButton) {
     pointer.setTool(toolButton.dataset.tool);
     return;
   }
-  const button = e.target.closest("[data-action]");
+  const button = closest(e, "[data-action]");
   if (!button) return;
   const z = viewport.zoom;
   switch (button.dataset.action) {
@@ -393,7 +396,7 @@ board.addEventListener("click", (e) => {
 // Dragging a palette button onto the board drops a sticky where it is let go.
 let paletteDrag = null;
 $("palette").addEventListener("pointerdown", (e) => {
-  const button = e.target.closest("[data-kind]");
+  const button = closest(e, "[data-kind]");
   if (button && e.button === 0 && scene.canWrite) paletteDrag = { kind: button.dataset.kind, x: e.clientX, y: e.clientY };
 });
 document.addEventListener("pointerup", (e) => {
@@ -420,10 +423,10 @@ $("palette-fold").addEventListener("click", () => setCompact(!palette.classList.
 setCompact(localStorage.getItem(COMPACT_KEY) === "1");
 
 board.addEventListener("toolchange", (e) => {
-  for (const b of board.querySelectorAll("[data-tool]")) {
-    b.setAttribute("aria-pressed", String(b.dataset.tool === e.detail.tool));
+  for (const b of every(board, "[data-tool]")) {
+    b.setAttribute("aria-pressed", String(b.dataset.tool === detail(e).tool));
   }
-  board.dataset.tool = e.detail.tool;
+  board.dataset.tool = detail(e).tool;
 });
 
 function toggleOutline(show) {
@@ -434,14 +437,14 @@ function toggleOutline(show) {
 }
 $("outline-toggle").addEventListener("click", () => toggleOutline($("outline").hidden));
 $("help-open").addEventListener("click", () => commands.help());
-$("share-open")?.addEventListener("click", () => $("share-dialog").showModal());
+$("share-open")?.addEventListener("click", () => dialogById("share-dialog").showModal());
 const exportDialog = new ExportDialog({ dialog: $("export-dialog"), boardId });
 $("export-open").addEventListener("click", () => exportDialog.open());
-$("phase-select")?.addEventListener("change", (e) => actions.phase(e.target.value));
+$("phase-select")?.addEventListener("change", (e) => actions.phase(/** @type {HTMLSelectElement} */ (e.target).value));
 $("lock-toggle")?.addEventListener("click", () => actions.lock(!(store.board && store.board.locked)));
 $("timer-toggle")?.addEventListener("click", (e) => {
-  if (e.currentTarget.getAttribute("aria-pressed") === "true") actions.timer(null);
-  else actions.timer(Number($("timer-minutes").value) * 60);
+  if (/** @type {Element} */ (e.currentTarget).getAttribute("aria-pressed") === "true") actions.timer(null);
+  else actions.timer(Number(inputById("timer-minutes").value) * 60);
 });
 for (const dialog of document.querySelectorAll("dialog")) {
   // A click on the backdrop (outside the dialog's box) closes it.

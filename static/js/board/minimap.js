@@ -1,3 +1,4 @@
+// @ts-check
 // The overview in the corner: every sticky as a dot of its colour, the part
 // on screen as a rectangle. Click or drag on it to go there.
 //

@@ -1,3 +1,4 @@
+// @ts-check
 // The outline: every sticky as a list item, grouped by kind.
 //
 // It is the board for screen readers and keyboard users (a button per sticky

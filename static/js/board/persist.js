@@ -1,3 +1,4 @@
+// @ts-check
 // Changes waiting to be sent outlive the tab: every command not yet acked is
 // kept in IndexedDB (per board) until its ack, and the next page on the board
 // sends the ones left over again, with their ids, so the server applies each

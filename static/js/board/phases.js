@@ -1,3 +1,4 @@
+// @ts-check
 // What each workshop phase is for and when it is done, shown above the
 // canvas so the group knows what to do now (docs/event-storming.md). The
 // phases' names are the server's (vocabulary.js).
@@ -45,7 +46,10 @@ const MAX_COUNTS = 3;
 /** The guide panel above the canvas: the current phase's aim and finish line. */
 export class PhaseGuide {
   constructor({ panel, toggle }) {
-    Object.assign(this, { panel, toggle, phase: null, counted: null });
+    this.panel = panel;
+    this.toggle = toggle;
+    this.phase = null;
+    this.counted = null;
     this.hidden = sessionStorage.getItem(HIDDEN_KEY) === "1";
     toggle.addEventListener("click", () => this.setHidden(!this.hidden));
     this.setHidden(this.hidden);

@@ -1,3 +1,4 @@
+// @ts-check
 // Mouse, pen, touch and wheel on the canvas: pan, zoom, select, move, resize,
 // draw links (a deliberate drag from a sticky's handle), and double-click to
 // create or edit.
@@ -17,6 +18,30 @@ const DRAG_THRESHOLD = 4;
 const LINK_THRESHOLD = 12;
 const MIN_SIZE = 40;
 
+/** @typedef {{x: number, y: number}} Point */
+/**
+ * The gesture under way: `type` says which ("pan", "press", "drag", "band",
+ * "resize", "link", "pinch", "none"), and which of the rest it uses.
+ * @typedef {object} Gesture
+ * @property {string} type
+ * @property {string} [id] the sticky pressed, resized or linked from
+ * @property {string} [from]
+ * @property {string[]} [ids] the stickies dragged
+ * @property {Map<string, Point>} [origins] where each dragged sticky started
+ * @property {Point} [start]
+ * @property {Point} [startWorld]
+ * @property {Point} [last]
+ * @property {boolean} [moved]
+ * @property {boolean} [drawing]
+ * @property {boolean} [add]
+ * @property {boolean} [wasSelected]
+ * @property {boolean} [toggled]
+ * @property {Set<string>} [before]
+ * @property {{width: number, height: number}} [origin]
+ * @property {number} [distance] between the two fingers of a pinch
+ * @property {Point} [mid] between the two fingers of a pinch
+ */
+
 export class PointerControl {
   constructor({ canvas, viewport, scene, actions, connection, editor, board }) {
     this.canvas = canvas;
@@ -28,6 +53,7 @@ export class PointerControl {
     this.board = board;
     this.tool = "hand";
     this.space = false;
+    /** @type {Gesture | null} */
     this.gesture = null;
     this.touches = new Map();
     this.lastPoint = null;

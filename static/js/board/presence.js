@@ -1,8 +1,10 @@
+// @ts-check
 // Who is here: avatars with initials in each person's colour, and their live
 // cursors with names. Names are shown with textContent only.
 
 import { format, t } from "./i18n.js";
 import { roleLabel } from "./roles.js";
+import { every } from "./dom.js";
 
 const CURSOR_TTL = 10000;
 
@@ -72,7 +74,7 @@ export class Presence {
     const count = document.getElementById("here-count");
     if (count) count.textContent = String(members.length);
     // The members list (People) marks who is here now.
-    for (const item of document.querySelectorAll(".member-list__item[data-member]")) {
+    for (const item of every(document, ".member-list__item[data-member]")) {
       item.classList.toggle("member-list__item--here", this.members.has(item.dataset.member));
     }
     for (const id of [...this.cursors.keys()]) {

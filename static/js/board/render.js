@@ -1,3 +1,4 @@
+// @ts-check
 // Draws the board on a <canvas>: frames, then stickies, then links, then the
 // frames' titles (so that nothing in a frame hides its name), then the
 // selection and whatever is being dragged.

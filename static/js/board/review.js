@@ -1,3 +1,4 @@
+// @ts-check
 // Reviewed model versions from the board, for facilitators who are not staff:
 // freeze the model (with a note), list the versions, see what changed between
 // two of them. The same REST services the admin uses (modeling/api.py):
@@ -6,6 +7,7 @@
 // server says no to anyone else all the same).
 
 import { format, t, tn } from "./i18n.js";
+import { closest, dialogById, every, formById, selectById } from "./dom.js";
 
 const KINDS = [
   { key: "added", title: t("Added"), mark: "+" },
@@ -21,16 +23,17 @@ export function install(app) {
 export class ReviewDialog {
   constructor({ boardId, toasts }) {
     const $ = (id) => document.getElementById(id);
-    Object.assign(this, { boardId, toasts });
-    this.dialog = $("review-dialog");
-    this.freezeForm = $("review-freeze");
-    this.note = $("review-note");
+    this.boardId = boardId;
+    this.toasts = toasts;
+    this.dialog = dialogById("review-dialog");
+    this.freezeForm = formById("review-freeze");
+    this.note = /** @type {HTMLTextAreaElement} */ ($("review-note"));
     this.freezeStatus = $("review-freeze-status");
     this.status = $("review-status");
     this.list = $("review-list");
     this.compareForm = $("review-compare");
-    this.from = $("review-from");
-    this.to = $("review-to");
+    this.from = selectById("review-from");
+    this.to = selectById("review-to");
     this.diff = $("review-diff");
     this.versions = [];
     this.request = 0;
@@ -45,7 +48,7 @@ export class ReviewDialog {
       this.compare(Number(this.from.value), Number(this.to.value));
     });
     this.list.addEventListener("click", (e) => {
-      const button = e.target.closest("[data-compare]");
+      const button = closest(e, "[data-compare]");
       if (!button) return;
       const [from, to] = button.dataset.compare.split("-").map(Number);
       this.compare(from, to);
@@ -156,13 +159,13 @@ export class ReviewDialog {
 
   async freeze() {
     const form = this.freezeForm;
-    const submit = form.querySelector("[type=submit]");
+    const submit = /** @type {HTMLButtonElement} */ (form.querySelector("[type=submit]"));
     submit.disabled = true;
     this.freezeStatus.textContent = t("Freezing…");
     let version;
     let created;
     try {
-      const token = form.elements.csrfmiddlewaretoken.value;
+      const token = /** @type {HTMLInputElement} */ (form.elements.namedItem("csrfmiddlewaretoken")).value;
       ({ body: version, created } = await request(this.base, {
         method: "POST",
         body: { note: this.note.value },
@@ -200,7 +203,7 @@ export class ReviewDialog {
       return;
     }
     if (asked !== this.request) return;
-    for (const b of this.list.querySelectorAll("[data-compare]")) {
+    for (const b of every(this.list, "[data-compare]")) {
       b.setAttribute("aria-pressed", String(b.dataset.compare === `${from}-${to}`));
     }
     this.diff.replaceChildren(...renderDiff(result));
@@ -305,7 +308,9 @@ function formatTime(iso) {
     : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
-/** JSON over REST; a POST answers {body, created} (201 made a version, 200 did not). */
+/** JSON over REST; a POST answers {body, created} (201 made a version, 200 did not).
+ * @param {string} url
+ * @param {{method?: string, body?: object, headers?: Record<string, string>}} [options] */
 async function request(url, { method = "GET", body, headers = {} } = {}) {
   const response = await fetch(url, {
     method,

@@ -1,3 +1,4 @@
+// @ts-check
 // Roles on a board, as rules: the three roles in words, what the REST API's
 // refusals mean to a facilitator, and what a change of my own role (the
 // `membership` message) means for my page. Pure; roles_panel.js wires them.

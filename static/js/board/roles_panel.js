@@ -1,3 +1,4 @@
+// @ts-check
 // Roles on the page: the Share dialog's list of members, where a facilitator
 // sets each one's role or removes them (the members API), and what a change
 // of my own role (the `membership` message) does to this page: read-only for
@@ -5,11 +6,14 @@
 
 import { ROLES, csrfToken, membershipChange, refusal, roleLabel } from "./roles.js";
 import { format, t } from "./i18n.js";
+import { closest, dialogById, first, focused, selects } from "./dom.js";
 
 // The page's controls that only a facilitator's page has (board.html).
 const FACILITATOR_ONLY = [".board-bar__session", "#phase-select", "#share-open"];
 
 export class RolesPanel {
+  /** @param {any} app the page's live objects (main.js)
+   * @param {{onRole?: (change: object) => void}} [options] onRole: told each change of my role */
   constructor(app, { onRole = () => {} } = {}) {
     this.app = app;
     this.onRole = onRole;
@@ -17,22 +21,22 @@ export class RolesPanel {
     this.list = $("role-list");
     this.error = $("role-error");
     this.status = $("role-status");
-    this.removed = $("removed-dialog");
+    this.removed = dialogById("removed-dialog");
     this.removedText = $("removed-text");
     app.connection.addEventListener("membership", (e) => this.membership(e.detail || {}));
     if (!this.list) return; // not a facilitator's page: no Share dialog
     $("share-open")?.addEventListener("click", () => this.refresh());
     this.list.addEventListener("change", (e) => {
-      const select = e.target.closest("[data-role-select]");
+      const select = closest(e, "[data-role-select]");
       if (select) this.setRole(select);
     });
     this.list.addEventListener("click", (e) => {
-      const remove = e.target.closest("[data-role-remove]");
+      const remove = closest(e, "[data-role-remove]");
       if (remove) this.remove(remove.closest("[data-member-id]"));
-      const keep = e.target.closest("[data-role-keep]");
+      const keep = closest(e, "[data-role-keep]");
       if (keep) this.unconfirm(keep.closest("[data-member-id]"), { focus: true });
     });
-    for (const select of this.list.querySelectorAll("[data-role-select]")) select.dataset.role = select.value;
+    for (const select of selects(this.list, "[data-role-select]")) select.dataset.role = select.value;
   }
 
   get url() {
@@ -42,7 +46,7 @@ export class RolesPanel {
   // -- the REST API -----------------------------------------------------------------
 
   async request(method, url, body) {
-    const token = csrfToken(document.cookie) || document.querySelector("#share-dialog [name=csrfmiddlewaretoken]")?.value || "";
+    const token = csrfToken(document.cookie) || /** @type {HTMLInputElement | null} */ (document.querySelector("#share-dialog [name=csrfmiddlewaretoken]"))?.value || "";
     const headers = { Accept: "application/json", "X-CSRFToken": token };
     if (body) headers["Content-Type"] = "application/json";
     let response;
@@ -103,13 +107,14 @@ export class RolesPanel {
       return row;
     });
     // Keep the focus where it was, if that person is still listed.
-    const focused = document.activeElement && this.list.contains(document.activeElement)
-      ? { id: document.activeElement.closest("[data-member-id]")?.dataset.memberId, remove: document.activeElement.matches("[data-role-remove]") }
+    const active = focused();
+    const kept = active && this.list.contains(active)
+      ? { id: /** @type {HTMLElement | null} */ (active.closest("[data-member-id]"))?.dataset.memberId, remove: active.matches("[data-role-remove]") }
       : null;
     this.list.replaceChildren(...rows);
-    if (focused?.id) {
-      const row = this.list.querySelector(`[data-member-id="${CSS.escape(focused.id)}"]`);
-      row?.querySelector(focused.remove ? "[data-role-remove]" : "[data-role-select]")?.focus();
+    if (kept?.id) {
+      const row = first(this.list, `[data-member-id="${CSS.escape(kept.id)}"]`);
+      if (row) first(row, kept.remove ? "[data-role-remove]" : "[data-role-select]")?.focus();
     }
   }
 
@@ -215,14 +220,14 @@ export class RolesPanel {
       // The server closes the socket (4403); stop here, for good.
       app.connection.close();
       app.scene.clearSelection();
-      for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+      for (const dialog of document.querySelectorAll("dialog[open]")) /** @type {HTMLDialogElement} */ (dialog).close();
       this.removedText.textContent = change.text;
       this.removed.showModal();
       app.board.classList.add("board--removed");
       return;
     }
     // The Share dialog's controls are a facilitator's: no use to me now.
-    const share = document.getElementById("share-dialog");
+    const share = /** @type {HTMLDialogElement | null} */ (document.getElementById("share-dialog"));
     if (change.role !== "facilitator" && share?.open) share.close();
     if (change.text) app.toasts.show(change.text, { lifetime: 12000 });
   }
@@ -236,7 +241,7 @@ export class RolesPanel {
       badgeEl.textContent = roleLabel(role);
     }
     for (const selector of FACILITATOR_ONLY) {
-      const element = document.querySelector(selector);
+      const element = first(document, selector);
       if (element) element.hidden = role !== "facilitator";
     }
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // Where everyone looks: this page tells the others where it looks (the
 // `view` message), follows someone's view (a click on their avatar, or a
 // facilitator's Follow me), and answers a facilitator's Bring everyone to me
@@ -9,6 +10,7 @@
 import { NOT_FOLLOWING, cameraFor, follow, glide, movedAway, viewOf, viewOnSticky } from "./follow.js";
 import { initials } from "./presence.js";
 import { format, t } from "./i18n.js";
+import { every } from "./dom.js";
 
 // Views go out at most this often (ms): cursors, drags, views and signals
 // share one rate on the server (60 a second), and cursors take 30 of it.
@@ -221,7 +223,7 @@ export class Room {
   /** Avatars and People rows become buttons that follow their person. */
   decorate() {
     const { el, state } = this;
-    for (const item of el.avatars.querySelectorAll("li[data-member]")) {
+    for (const item of every(el.avatars, "li[data-member]")) {
       const member = item.dataset.member;
       if (member === this.me) continue;
       const who = this.members.find((m) => m.member === member);
@@ -243,12 +245,12 @@ export class Room {
       button.title = format(on ? t("Following %(name)s (click to stop)") : t("Follow %(name)s's view"), { name: who.name });
     }
     if (!el.here) return;
-    for (const item of el.here.querySelectorAll("li[data-here]")) {
+    for (const item of every(el.here, "li[data-here]")) {
       const member = item.dataset.here;
       if (member === this.me) continue;
       const who = this.members.find((m) => m.member === member);
       if (!who) continue;
-      let button = item.querySelector("[data-follow]");
+      let button = /** @type {HTMLButtonElement | null} */ (item.querySelector("[data-follow]"));
       if (!button) {
         button = document.createElement("button");
         button.type = "button";

@@ -1,3 +1,4 @@
+// @ts-check
 // What the canvas shows: the store's board plus what only this browser knows.
 //
 // The store holds the board as the server decided it. On top of it the scene

@@ -1,3 +1,4 @@
+// @ts-check
 // The small toolbar floating above the selection: edit, details, pivotal,
 // vote and delete. It follows the selection as the view moves.
 //

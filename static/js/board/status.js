@@ -1,3 +1,4 @@
+// @ts-check
 // The board's state around the canvas: connection indicator (with changes
 // waiting to be sent), phase steps, lock, timer and the read-only notice.
 
@@ -20,7 +21,14 @@ const TITLES = {
 
 export class Status {
   constructor({ board, connection: indicator, phaseSteps, phaseSelect, lockButton, lockedBadge, notice, timer }) {
-    Object.assign(this, { board, indicator, phaseSteps, phaseSelect, lockButton, lockedBadge, notice, timer });
+    this.board = board;
+    this.indicator = indicator;
+    this.phaseSteps = phaseSteps;
+    this.phaseSelect = phaseSelect;
+    this.lockButton = lockButton;
+    this.lockedBadge = lockedBadge;
+    this.notice = notice;
+    this.timer = timer;
     this.timerHandle = null;
   }
 
@@ -33,6 +41,11 @@ export class Status {
     el.title = TITLES[status] || TITLES.offline;
   }
 
+  /**
+   * The phase steps, the lock and the timer as the board's settings say.
+   * @param {{phase: string, locked?: boolean, timer?: {ends_at: string} | null}} settings
+   * @param {{role: string | null, canWrite: boolean}} me
+   */
   boardState({ phase, locked, timer }, { role, canWrite }) {
     for (const step of this.phaseSteps.children) {
       const current = step.dataset.phase === phase;

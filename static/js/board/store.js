@@ -1,3 +1,4 @@
+// @ts-check
 // The board's state in the browser, folded from the server's board events.
 //
 // `apply` mirrors `storming/state.py` `apply` event for event: the server's

@@ -1,3 +1,4 @@
+// @ts-check
 // Suggested links on the page: in the attribute phase (or whenever someone
 // turns them on) the links suggestLinks reads from the layout are drawn
 // dashed over the board, each with a "+" in its middle; a click on one adds
@@ -21,7 +22,12 @@ const MAX_LISTED = 60;
 export class SuggestionView extends EventTarget {
   constructor(app, { toggle, list, count, addAll, hint }) {
     super();
-    Object.assign(this, { app, toggle, list, count, addAll, hint });
+    this.app = app;
+    this.toggle = toggle;
+    this.list = list;
+    this.count = count;
+    this.addAll = addAll;
+    this.hint = hint;
     this.phase = null;
     this.on = false;
     this.memo = null;

@@ -1,3 +1,4 @@
+// @ts-check
 // Links the layout suggests in the attribute phase. A process reads left to
 // right on a row (Process Modelling's "picture that explains everything"):
 //

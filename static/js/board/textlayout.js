@@ -1,3 +1,4 @@
+// @ts-check
 // Word-wrapping text for the canvas, with a cache.
 //
 // Measuring text is the expensive part of drawing a sticky, so the layout of
@@ -62,9 +63,10 @@ function tokens(paragraph) {
   return found;
 }
 
+/** The lines of `text` within `maxWidth`; `broken` when a word had to be cut.
+ * @returns {string[] & {broken: boolean}} */
 function wrap(ctx, text, maxWidth) {
-  const lines = [];
-  lines.broken = false;
+  const lines = Object.assign(/** @type {string[]} */ ([]), { broken: false });
   for (const paragraph of text.split("\n")) {
     let line = "";
     for (const token of tokens(paragraph)) {
@@ -112,6 +114,7 @@ export function layout(text, width, height, weight = 500) {
     const fits = lines.length * lineHeight <= height && !lines.broken;
     if (fits || size === SIZES[SIZES.length - 1]) {
       const max = Math.max(1, Math.floor(height / lineHeight));
+      /** @type {string[]} */
       let shown = lines;
       if (lines.length > max) {
         shown = lines.slice(0, max);

@@ -1,3 +1,4 @@
+// @ts-check
 // Where stickies go when the group lines them up: align and distribute a
 // selection, and tidy the timeline (events left to right in their order,
 // evenly spaced, one row per swimlane). Pure functions of plain boxes

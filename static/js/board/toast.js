@@ -1,3 +1,4 @@
+// @ts-check
 // Short messages at the bottom of the board: refusals, conflicts, notices.
 // Text only (textContent): a conflict quotes what someone else wrote.
 

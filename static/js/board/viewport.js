@@ -1,3 +1,4 @@
+// @ts-check
 // The camera over the infinite board: which board point is at the screen's
 // top-left corner (`x`, `y`) and how many screen pixels a board unit takes
 // (`zoom`). Dispatches `change` whenever the view moves.

@@ -1,3 +1,4 @@
+// @ts-check
 // A dot vote on the page: the facilitator's dialog that opens it, the chip
 // everyone sees while it runs (votes left, counts hidden), voting by click,
 // the dots on the canvas (only my own until the reveal), and the results.
@@ -21,6 +22,7 @@ import {
   votesLeft,
 } from "./voting.js";
 import { format, t, tn } from "./i18n.js";
+import { buttonById, closest, dialogById, every, first, formById, inputById } from "./dom.js";
 
 // A press that moves further than this (screen pixels) is a pan, not a vote.
 const CLICK_SLOP = 6;
@@ -40,13 +42,13 @@ export class VotePanel {
       start: $("vote-start"),
       reveal: $("vote-reveal"),
       close: $("vote-close"),
-      dialog: $("vote-dialog"),
-      form: $("vote-form"),
-      count: $("vote-count"),
+      dialog: dialogById("vote-dialog"),
+      form: formById("vote-form"),
+      count: inputById("vote-count"),
       kinds: $("vote-kinds"),
       candidates: $("vote-candidates"),
       error: $("vote-error"),
-      submit: $("vote-open"),
+      submit: buttonById("vote-open"),
       results: $("vote-results"),
       resultsSummary: $("vote-results-summary"),
       resultsList: $("vote-results-list"),
@@ -89,8 +91,8 @@ export class VotePanel {
     el.form.addEventListener("input", () => this.checkDialog({ quiet: true }));
     el.form.addEventListener("change", () => this.checkDialog({ quiet: true }));
     el.results.addEventListener("click", (e) => {
-      if (e.target.closest("[data-vote-results=close]")) this.showResults(false);
-      const row = e.target.closest("[data-result]");
+      if (closest(e, "[data-vote-results=close]")) this.showResults(false);
+      const row = closest(e, "[data-result]");
       if (row) app.focusSticky(row.dataset.result);
     });
 
@@ -195,6 +197,7 @@ export class VotePanel {
 
   // -- following the store -----------------------------------------------------
 
+  /** @param {{reason?: string, event?: object}} change what the store says changed */
   changed({ reason, event }) {
     const voting = this.voting;
     const seen = this.seen;
@@ -329,7 +332,7 @@ export class VotePanel {
     if (key === this.shownKey) return;
     this.shownKey = key;
     el.resultsSummary.textContent = summary;
-    const focused = document.activeElement?.closest?.("[data-result]")?.dataset.result;
+    const focused = /** @type {HTMLElement | null | undefined} */ (document.activeElement?.closest?.("[data-result]"))?.dataset.result;
     el.resultsList.replaceChildren(
       ...rows.map((row) => {
         const item = document.createElement("li");
@@ -355,7 +358,7 @@ export class VotePanel {
         return item;
       }),
     );
-    if (focused) el.resultsList.querySelector(`[data-result="${CSS.escape(focused)}"]`)?.focus();
+    if (focused) first(el.resultsList, `[data-result="${CSS.escape(focused)}"]`)?.focus();
   }
 
   showResults(show) {
@@ -405,7 +408,7 @@ export class VotePanel {
     const { el, app } = this;
     const defaults = voteDefaults(app.store.board?.phase || app.board.dataset.phase);
     el.count.value = String(defaults.votes);
-    for (const box of el.form.elements.kinds) box.checked = defaults.kinds.includes(box.value);
+    for (const box of this.kindBoxes()) box.checked = defaults.kinds.includes(box.value);
     el.error.hidden = true;
     el.error.textContent = "";
     el.submit.disabled = false;
@@ -415,8 +418,13 @@ export class VotePanel {
     el.count.select();
   }
 
+  /** The dialog's kinds to vote on (its checkboxes named "kinds"). */
+  kindBoxes() {
+    return /** @type {HTMLInputElement[]} */ (every(this.el.form, 'input[name="kinds"]'));
+  }
+
   settings() {
-    const kinds = [...this.el.form.elements.kinds].filter((box) => box.checked).map((box) => box.value);
+    const kinds = this.kindBoxes().filter((box) => box.checked).map((box) => box.value);
     return { votes: this.el.count.value, kinds };
   }
 
