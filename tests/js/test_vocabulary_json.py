@@ -30,7 +30,10 @@ def test_the_node_tests_vocabulary_is_the_one_the_page_renders():
 
 
 if __name__ == "__main__":
+    import os
+
     import django
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "whiteboard.settings")
     django.setup()
     FILE.write_text(render(), encoding="utf-8")

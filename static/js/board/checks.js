@@ -206,7 +206,7 @@ export class BoardChecks {
     this.toggleCount.textContent = String(total);
     this.toggleCount.className = `count checks-count checks-count--${worst || "clear"}`;
     const said = summary
-      ? SEVERITIES.filter((s) => summary[s]).map((s) => plural(summary[s], s)).join(t(", ")) || t("nothing to fix")
+      ? countsText(summary) || t("nothing to fix")
       : t("not checked yet");
     const label = format(t("Checks: %(summary)s"), { summary: said });
     this.toggle.setAttribute("aria-label", label);
@@ -338,6 +338,18 @@ function identity(finding) {
   return `${finding.check}:${finding.stickies.join(",")}:${finding.message}`;
 }
 
+/**
+ * "2 errors, 1 hint": a checks summary's counts, worst first, in the page's
+ * language (the review dialog says its versions' findings the same way).
+ * @param {Record<string, number>} summary
+ */
+export function countsText(summary) {
+  return SEVERITIES.filter((s) => summary[s])
+    .map((s) => plural(summary[s], s))
+    .join(t(", "));
+}
+
+/** @param {number} n @param {string} severity */
 function plural(n, severity) {
   const text = {
     error: tn("%(count)s error", "%(count)s errors", n),

@@ -6,6 +6,7 @@
 // Everyone on the board reads; only facilitators see the freeze form (the
 // server says no to anyone else all the same).
 
+import { countsText, SEVERITIES } from "./checks.js";
 import { format, t, tn } from "./i18n.js";
 import { closest, dialogById, every, formById, selectById } from "./dom.js";
 
@@ -277,21 +278,10 @@ export function sortLines(text) {
 
 function checksBadge(summary) {
   const span = document.createElement("span");
-  const worst = ["error", "warning", "hint"].find((s) => summary[s]);
+  const worst = SEVERITIES.find((s) => summary[s]);
   span.className = `review__checks review__checks--${worst || "clear"}`;
-  span.textContent = worst
-    ? ["error", "warning", "hint"].filter((s) => summary[s]).map((s) => plural(summary[s], s)).join(t(", "))
-    : t("no findings");
+  span.textContent = worst ? countsText(summary) : t("no findings");
   return span;
-}
-
-function plural(n, severity) {
-  const text = {
-    error: tn("%(count)s error", "%(count)s errors", n),
-    warning: tn("%(count)s warning", "%(count)s warnings", n),
-    hint: tn("%(count)s hint", "%(count)s hints", n),
-  }[severity];
-  return format(text, { count: n });
 }
 
 function paragraph(text, className) {
