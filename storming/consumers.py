@@ -1,7 +1,8 @@
 """The board's websocket: `/ws/boards/<id>/` (docs/protocol.md).
 
-Thin on purpose: who may connect is `services.member_for_socket`, what a
-command does is `services.execute`, reading frames is `protocol.parse`,
+Thin on purpose: who may connect is `services.member_for_socket`, a
+command goes to `committer.run` (written with the process's other commands
+by `services.execute_each`), reading frames is `protocol.parse`,
 limits are `ratelimit.Limits`, and fan-out to everyone else is the board's
 `live.Room`.
 """

@@ -27,10 +27,8 @@ DOCS = sorted(
         *(ROOT / "docs").glob("*.md"),
     ]
 )
-# The one web address the docs keep: the event store's README names the
-# library its benchmark is measured against. A citation, not material the
-# docs need in order to be understood.
-WEB_LINKS_ALLOWED = {"https://pypi.org/project/eventsourcing/"}
+# The docs stand alone: no web address at all.
+WEB_LINKS_ALLOWED: set[str] = set()
 
 FENCE = re.compile(r"^\s*(```|~~~)")
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")

@@ -1,7 +1,8 @@
 """The projection is always the fold of the log, at every seq.
 
 Hypothesis drives long random sequences of commands (valid and refused, by
-several members, with undo and redo) through the write path, then checks that
+several members, with undo and redo, batches, restores, swimlanes and dot
+votes) through the write path, then checks that
 the live tables equal the replayed log, that the board at any earlier seq can
 be recomputed, and that `replay_board` rebuilds the same tables.
 """
@@ -9,7 +10,7 @@ be recomputed, and that `replay_board` rebuilds the same tables.
 import uuid
 
 from django.contrib.auth import get_user_model
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
@@ -39,6 +40,19 @@ op = st.one_of(
     st.tuples(st.just("board.lock")),
     st.tuples(st.just("board.unlock")),
     st.tuples(st.just("timer.start"), st.integers(1, 600)),
+    st.tuples(st.just("timer.stop")),
+    st.tuples(st.just("lanes.set"), st.integers(0, 3)),
+    st.tuples(
+        st.just("vote.open"), st.integers(1, 3), st.sampled_from(["event", "hotspot"])
+    ),
+    st.tuples(st.just("vote.reveal")),
+    st.tuples(st.just("vote.close")),
+    st.tuples(
+        st.just("batch"),
+        st.lists(st.tuples(pick, coordinate, coordinate), min_size=1, max_size=5),
+        st.booleans(),
+    ),
+    st.tuples(st.just("board.restore"), pick),
     st.tuples(st.just("undo")),
     st.tuples(st.just("redo")),
     st.tuples(st.just("missing"), st.sampled_from(["sticky.update", "link.delete"])),
@@ -50,8 +64,9 @@ def _choose(ids, index):
     return ids[index % len(ids)] if ids else str(uuid.uuid4())
 
 
-def to_command(step, stickies, links):
-    """Turn a generated step into (name, data), given what the board holds."""
+def to_command(step, stickies, links, head=0):
+    """Turn a generated step into (name, data), given what the board holds
+    and its head seq."""
     name, *args = step
     if name == "sticky.create":
         kind, x, y = args
@@ -79,6 +94,29 @@ def to_command(step, stickies, links):
         return name, {"phase": args[0]}
     if name == "timer.start":
         return name, {"seconds": args[0]}
+    if name == "lanes.set":
+        lanes = [
+            {"name": f"Lane {i}", "y": 300.0 * i, "height": 250.0}
+            for i in range(args[0])
+        ]
+        return name, {"lanes": lanes}
+    if name == "vote.open":
+        return name, {"votes": args[0], "kinds": [args[1]]}
+    if name == "batch":
+        moves, with_creation = args
+        commands = [
+            {
+                "name": "sticky.move",
+                "data": {"id": _choose(stickies, i), "x": x, "y": y},
+            }
+            for i, x, y in moves
+        ]
+        if with_creation:
+            note = {"kind": "event", "text": "batched", "x": 0.0, "y": 0.0}
+            commands.append({"name": "sticky.create", "data": note})
+        return name, {"commands": commands}
+    if name == "board.restore":
+        return name, {"seq": args[0] % (head + 1)}
     if name == "missing":
         return args[0], {"id": str(uuid.uuid4()), "text": "gone"}
     return name, None
@@ -99,7 +137,7 @@ class ReplayTests(TestCase):
         return load_snapshot(Board.objects.get(pk=self.board.pk))
 
     @settings(
-        max_examples=25,
+        max_examples=40,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
@@ -113,6 +151,7 @@ class ReplayTests(TestCase):
                 step,
                 [s["id"] for s in snapshot["stickies"]],
                 [link["id"] for link in snapshot["links"]],
+                max(seen),
             )
             try:
                 applied = services.execute(self.board.pk, self.members[who], name, data)
@@ -120,6 +159,8 @@ class ReplayTests(TestCase):
                 # A refusal leaves the board exactly as it was.
                 assert self.current() == snapshot
                 continue
+            # `--hypothesis-show-statistics` tells which commands were applied.
+            event(f"applied {name}")
             seen[applied.seq] = self.current()
         board = Board.objects.get(pk=self.board.pk)
         assert list(board.events.values_list("seq", flat=True)) == list(

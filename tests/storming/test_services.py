@@ -686,6 +686,40 @@ def test_a_batch_is_broadcast_in_order_once_committed(
     assert all(m["type"] == "event" and m["by"] == str(lead.pk) for m in messages)
 
 
+def test_a_refused_or_failed_command_publishes_nothing(
+    board, lead, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Only what commits is broadcast: a refusal writes nothing, and a write
+    that fails halfway rolls back with its broadcast unsent."""
+    sent = []
+    monkeypatch.setattr(services.broadcast, "publish_boards", sent.extend)
+    sticky = {"kind": "event", "text": "Paid", "x": 0, "y": 0}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.execute(board.pk, lead, "sticky.create", sticky)
+    assert len(sent) == 1
+
+    missing = {"id": str(uuid.uuid4()), "x": 1, "y": 1}
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(CommandError),
+    ):
+        services.execute(board.pk, lead, "sticky.move", missing)
+    assert callbacks == [] and len(sent) == 1
+
+    def project_then_fail(parts):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "project_boards", project_then_fail)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+    ):
+        services.execute(board.pk, lead, "sticky.create", sticky)
+    assert callbacks == [] and len(sent) == 1
+    assert board.events.count() == 1
+
+
 def test_an_empty_batch_changes_nothing(board, lead):
     assert services.execute_many(board.pk, lead, []) == []
     assert not board.events.exists()
