@@ -16,6 +16,7 @@ Pure Python: no database, no Django. `--quick` uses a 200-sticky board and
 """
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -27,6 +28,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The checks speak the active language: Django's translations need settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "whiteboard.settings")
+
+import django  # noqa: E402
+
+django.setup()
 
 from modeling.checks import run_checks, summary  # noqa: E402
 from modeling.derive import derive  # noqa: E402

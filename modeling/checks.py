@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop, ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .identifiers import words
 
@@ -342,6 +342,12 @@ def command_named_like_an_event(model, reached):
                 % {"name": quoted(command.name)},
                 [command.id],
             )
+
+
+def gettext_noop(text):
+    """Marks `text` for makemessages, translating nothing: Django's own would
+    read the settings, and this module is pure (importable without them)."""
+    return text
 
 
 # The words `modeling.derive` and `modeling.fields` explain link and field

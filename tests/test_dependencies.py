@@ -10,6 +10,9 @@
 """
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,34 @@ def test_the_import_reader_sees_relative_imports():
     """The check above cannot pass by reading nothing."""
     assert "storming.services" in imports_of(ROOT / "storming" / "consumers.py")
     assert "storming.live" in imports_of(ROOT / "storming" / "broadcast.py")
+
+
+def test_the_pure_modeling_modules_import_without_django_settings():
+    """Derivation, checks and the exporters are plain functions: importing
+    them reads no settings (bench/model.py and scripts rely on it; Django
+    is only asked for a language when a message is put into words)."""
+    pure = [
+        "modeling.derive",
+        "modeling.checks",
+        "modeling.model",
+        "modeling.exporters.python",
+        "modeling.exporters.markdown",
+        "modeling.exporters.mermaid",
+        "modeling.exporters.asyncapi",
+        "modeling.exporters.svg",
+        "storming.commands",
+        "storming.state",
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    code = (
+        "import importlib, sys\nfor name in sys.argv[1:]: importlib.import_module(name)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *pure],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
