@@ -27,6 +27,18 @@ def supported(code):
     return code if code in codes else None
 
 
+def stored(user):
+    """The language `user` chose, as kept on the server; "" when none."""
+    from storming.models import Preference
+
+    chosen = Preference.objects.filter(user=user).values_list("language", flat=True)
+    return chosen.first() or ""
+
+
+def _keep_in_session(request, user, language):
+    request.session[SESSION_KEY] = (user.pk, language)
+
+
 def preferred(request):
     """The language the signed-in person chose, "" when none (or a guest)."""
     user = getattr(request, "user", None)
@@ -35,28 +47,17 @@ def preferred(request):
     remembered = request.session.get(SESSION_KEY)
     if remembered and remembered[0] == user.pk:
         return remembered[1]
-    from storming.models import Preference
-
-    language = (
-        Preference.objects.filter(user=user).values_list("language", flat=True).first()
-        or ""
-    )
-    request.session[SESSION_KEY] = (user.pk, language)
+    language = stored(user)
+    _keep_in_session(request, user, language)
     return language
 
 
 def on_login(sender, request, user, **kwargs):
     """At sign-in, the person's stored language into the new session (the
     `user_logged_in` signal), so that their pages cost no query for it."""
-    from storming.models import Preference
-
     if request is None or not hasattr(request, "session"):
         return
-    language = (
-        Preference.objects.filter(user=user).values_list("language", flat=True).first()
-        or ""
-    )
-    request.session[SESSION_KEY] = (user.pk, language)
+    _keep_in_session(request, user, stored(user))
 
 
 def remember(user, language):
@@ -87,7 +88,7 @@ class PreferredLanguageMiddleware:
             chosen = supported(response.cookies[settings.LANGUAGE_COOKIE_NAME].value)
             if chosen:
                 remember(request.user, chosen)
-                request.session[SESSION_KEY] = (request.user.pk, chosen)
+                _keep_in_session(request, request.user, chosen)
         return response
 
     @staticmethod
@@ -131,10 +132,7 @@ def socket_language(scope):
         chosen = supported(preferred(handshake)) or ""
     elif user is not None and user.is_authenticated:
         # Signed in by a token: no session remembers the choice.
-        from storming.models import Preference
-
-        stored = Preference.objects.filter(user=user).values_list("language", flat=True)
-        chosen = supported(stored.first() or "") or ""
+        chosen = supported(stored(user)) or ""
     if not chosen:
         chosen = translation.get_language_from_request(handshake)
     return supported(chosen) or settings.LANGUAGE_CODE
