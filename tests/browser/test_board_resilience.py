@@ -108,8 +108,12 @@ def test_a_change_left_unsent_when_the_tab_closes_is_sent_by_the_next_page(
     assert dialogs == ["beforeunload"]
 
     daphne_server.start()
-    again = BoardPage(browser.new_page(), daphne_server, board).open()
+    again = BoardPage(browser.new_page(), daphne_server, board)
+    # Watched for from the start: the notice shows for a few seconds only,
+    # which a slow connect could outlast.
+    again.page.goto(again.url)
     again.page.get_by_text("Sending 1 change left from before.").wait_for()
+    again.wait_live()
     again.wait_for_text("Kept Offline", timeout=15000)
     assert Sticky.objects.filter(text="Kept Offline").count() == 1
     # Sent once: a third page has nothing left to send.
